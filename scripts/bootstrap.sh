@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Create .venv at the repo root and install the locked dependencies into it.
+# Idempotent: a second run only checks that .venv matches uv.lock.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UV_VERSION=0.13.8
+PYTHON=${PYTHON:-python3}
+if [ ! -x .tools/bin/uv ] || ! .tools/bin/uv --version 2>/dev/null | grep -q "$UV_VERSION"; then
+  echo "bootstrap: installing uv $UV_VERSION into .tools/" >&2
+  PYTHONPATH= "$PYTHON" -m pip install --quiet --disable-pip-version-check --target .tools "uv==$UV_VERSION"
+fi
+export UV_PROJECT_ENVIRONMENT="$PWD/.venv"
+export UV_PYTHON_DOWNLOADS=never
+PYTHONPATH="$PWD/.tools" .tools/bin/uv sync --frozen --all-groups --python "$PYTHON" --quiet

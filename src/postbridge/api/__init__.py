@@ -1,0 +1,1 @@
+"""Cross-cutting HTTP: error rendering, auth dependencies, the /v1 router."""

@@ -1,0 +1,137 @@
+"""RFC 9457 problem details for every error, with a stable ``code`` and offending field paths."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from postbridge.errors import FieldProblem, InvalidInput, PostbridgeError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://postbridge.dev/problems/"
+log = logging.getLogger("postbridge.api")
+
+
+def problem_response(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = [problem.to_json() for problem in errors]
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """('body', 'recipient', 'postal_code') -> 'recipient.postal_code'; list indexes in brackets."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        source = parts.pop(0)
+        if not parts:
+            return str(source)
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path
+
+
+def _validation_problems(exc: RequestValidationError) -> tuple[int, str, list[FieldProblem]]:
+    problems: list[FieldProblem] = []
+    malformed = False
+    for error in exc.errors():
+        kind = str(error.get("type", "invalid"))
+        if kind == "json_invalid":
+            malformed = True
+            ctx = error.get("ctx") or {}
+            message = f"malformed JSON: {ctx.get('error', 'cannot parse the body')}"
+            problems.append(FieldProblem("body", message, "malformed_json"))
+            continue
+        message = str(error.get("msg", "invalid value"))
+        problems.append(FieldProblem(_field_path(error.get("loc", ())), message, kind))
+    if malformed:
+        return 400, "malformed_json", problems
+    return 422, "invalid_input", problems
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PostbridgeError)
+    async def _domain_error(request: Request, exc: PostbridgeError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        return problem_response(
+            status=exc.http_status,
+            code=exc.code,
+            title=exc.title,
+            detail=exc.detail,
+            instance=request.url.path,
+            errors=exc.problems if isinstance(exc, InvalidInput) else None,
+            headers=headers,
+            **exc.extra,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, code, problems = _validation_problems(exc)
+        if len(problems) == 1:
+            detail = f"{problems[0].field}: {problems[0].message}"
+        else:
+            detail = f"{len(problems)} fields are invalid: " + ", ".join(
+                problem.field for problem in problems[:10]
+            )
+        title = "Malformed request body" if status == 400 else "Invalid input"
+        return problem_response(
+            status=status,
+            code=code,
+            title=title,
+            detail=detail,
+            instance=request.url.path,
+            errors=problems,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+        code = codes.get(exc.status_code, f"http_{exc.status_code}")
+        detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+        return problem_response(
+            status=exc.status_code,
+            code=code,
+            title=detail,
+            detail=detail,
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with the traceback for operators; the client gets no internals.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            status=500,
+            code="internal_error",
+            title="Internal error",
+            detail="an unexpected error occurred; it has been logged",
+            instance=request.url.path,
+        )

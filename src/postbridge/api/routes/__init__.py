@@ -1,0 +1,1 @@
+"""One router module per context; endpoints are thin: auth, parse, one service call."""

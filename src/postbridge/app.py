@@ -1,0 +1,48 @@
+"""create_app(): the FastAPI application with the /v1 API, health probes and the web console."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from postbridge import __version__
+from postbridge.api.problems import install_problem_handlers
+from postbridge.api.routes import health, merchants
+from postbridge.bootstrap import Platform, build_platform
+from postbridge.config import Settings, get_settings
+from postbridge.web import console
+
+DESCRIPTION = """
+postbridge books cross-border parcels, plans their route through the network, prints their
+labels and tracks them to the buyer's door.
+
+Every `/v1` route needs an API key: `Authorization: Bearer pb_...` (create one with
+`postbridge merchants create NAME`). Errors are RFC 9457 `application/problem+json` with a
+stable `code` and, for invalid input, an `errors` list naming each field.
+Money is `{"amount": "9.90", "currency": "USD"}`; weights are grams, lengths millimetres.
+"""
+
+
+def build_v1_router() -> APIRouter:
+    v1 = APIRouter(prefix="/v1")
+    v1.include_router(merchants.router)
+    return v1
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+    if platform is None:
+        platform = build_platform(settings or get_settings())
+    app = FastAPI(
+        title="postbridge",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "merchants", "description": "The caller and its keys."},
+            {"name": "health", "description": "Liveness and readiness probes."},
+        ],
+    )
+    app.state.platform = platform
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(build_v1_router())
+    app.include_router(console.router)
+    return app

@@ -1,0 +1,1 @@
+"""The postbridge command line (typer)."""

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from postbridge.cli.common import one_line_errors, platform, stdout
+from postbridge.merchants import service
+from postbridge.merchants.models import Role
+
+app = typer.Typer(help="Create merchants and manage their API keys.", no_args_is_help=True)
+
+
+@app.command("create")
+@one_line_errors
+def create(
+    name: str = typer.Argument(..., help="Merchant name, unique."),
+    operator: bool = typer.Option(False, "--operator", help="Operator role: sees all merchants."),
+) -> None:
+    """Create a merchant and print its API key once (alone on the last line)."""
+    plat = platform()
+    role = Role.OPERATOR if operator else Role.MERCHANT
+    with plat.database.unit_of_work() as uow:
+        created = service.create_merchant(
+            uow=uow, name=name, role=role, pepper=plat.settings.secret_key
+        )
+    typer.echo(f"created {created.role.value} {created.name} ({created.merchant_id})")
+    typer.echo("API key (shown once, store it now):", err=True)
+    typer.echo(created.token)
+
+
+@app.command("key")
+@one_line_errors
+def new_key(merchant_id: str = typer.Argument(..., help="Merchant id (mch_...).")) -> None:
+    """Issue another API key for a merchant; printed once on the last line."""
+    plat = platform()
+    with plat.database.unit_of_work() as uow:
+        token = service.create_key(
+            uow=uow, merchant_id=merchant_id, pepper=plat.settings.secret_key
+        )
+    typer.echo(token)
+
+
+@app.command("list")
+@one_line_errors
+def list_all() -> None:
+    """List merchants and their keys (prefixes only; secrets are never stored)."""
+    plat = platform()
+    with plat.database.unit_of_work() as uow:
+        merchants = service.list_merchants(uow=uow)
+        keys = service.list_keys(uow=uow)
+    table = Table("merchant", "id", "role", "key prefix", "created", "state")
+    by_merchant: dict[str, list[service.KeyListing]] = {}
+    for key in keys:
+        by_merchant.setdefault(key.merchant_id, []).append(key)
+    for merchant in merchants:
+        merchant_keys = by_merchant.get(merchant.id) or []
+        if not merchant_keys:
+            table.add_row(merchant.name, merchant.id, merchant.role, "-", "-", "-")
+        for key in merchant_keys:
+            state = "revoked" if key.revoked else "active"
+            table.add_row(
+                merchant.name, merchant.id, merchant.role, key.prefix, key.created_at, state
+            )
+    stdout.print(table)
+
+
+@app.command("revoke")
+@one_line_errors
+def revoke(
+    prefix: str = typer.Argument(..., help="Key prefix as listed, or the whole key."),
+) -> None:
+    """Revoke an API key at once."""
+    plat = platform()
+    with plat.database.unit_of_work() as uow:
+        service.revoke_key(uow=uow, prefix=prefix)
+    typer.echo(f"revoked {prefix}")

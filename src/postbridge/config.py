@@ -1,0 +1,40 @@
+"""Settings from the environment (prefix ``POSTBRIDGE_``), with embedded defaults that just work."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_VAR_DIR = REPO_ROOT / "var"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POSTBRIDGE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_VAR_DIR / 'postbridge.db'}",
+        description="SQLAlchemy URL. SQLite (default) or postgresql+psycopg://user@host/db.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Pepper mixed into API-key hashes; keys stay unusable if only the database leaks.
+    secret_key: str = Field(default="dev-only-change-me", min_length=8)
+    # Customs: CN22 up to this declared value in SDR, CN23 above (UPU Convention, Art. 20).
+    cn22_threshold_sdr: int = 300
+    # USPS mailer id printed in IMpb barcodes (6 or 9 digits, assigned by USPS).
+    usps_mailer_id: str = "901234"
+    public_base_url: str = "http://127.0.0.1:8000"
+    log_level: str = "info"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

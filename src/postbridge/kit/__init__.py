@@ -1,0 +1,1 @@
+"""Domain-agnostic building blocks: money, measures, countries, time. No I/O here."""

@@ -1,0 +1,28 @@
+"""Aware UTC datetimes everywhere; IANA zones only where local time matters (cut-offs, promises)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ensure_utc(moment: datetime) -> datetime:
+    """Refuse naive datetimes: a naive time in logistics is a bug waiting for a time zone."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("datetime must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{name!r} is not an IANA time zone") from exc
+
+
+def local_date(moment: datetime, zone_name: str) -> date:
+    return ensure_utc(moment).astimezone(zone(zone_name)).date()

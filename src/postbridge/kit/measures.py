@@ -1,0 +1,36 @@
+"""Weights in grams and lengths in millimetres, as plain ints, with the conversions we need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GRAMS_PER_KG = 1000
+GRAMS_PER_POUND = 453.59237
+MM_PER_INCH = 25.4
+
+
+@dataclass(frozen=True, slots=True)
+class Dimensions:
+    length_mm: int
+    width_mm: int
+    height_mm: int
+
+    @property
+    def volume_cm3(self) -> float:
+        return self.length_mm * self.width_mm * self.height_mm / 1000.0
+
+    def volumetric_weight_g(self, divisor_cm3_per_kg: int) -> int:
+        """Dimensional weight in grams for a carrier divisor (e.g. 5000 or 6000 cm3/kg)."""
+        return int(round(self.volume_cm3 / divisor_cm3_per_kg * GRAMS_PER_KG))
+
+
+def grams_to_pounds(grams: int) -> float:
+    return grams / GRAMS_PER_POUND
+
+
+def grams_to_ounces(grams: int) -> float:
+    return grams / GRAMS_PER_POUND * 16
+
+
+def mm_to_inches(mm: int) -> float:
+    return mm / MM_PER_INCH

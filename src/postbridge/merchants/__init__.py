@@ -1,0 +1,1 @@
+"""Merchants, operators and their API keys."""

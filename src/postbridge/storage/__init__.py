@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 plumbing: engine, declarative base, unit of work. No business rules here."""

@@ -1,0 +1,1 @@
+"""Server-rendered web console and public pages."""

@@ -1,0 +1,19 @@
+"""The operator and merchant web console: server-rendered pages that call the /v1 API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from postbridge import __version__
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def console_home(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "console.html", {"version": __version__})

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_cli(*args: str, db_url: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, POSTBRIDGE_DATABASE_URL=db_url, POSTBRIDGE_SECRET_KEY="cli-test-pepper")
+    return subprocess.run(
+        [sys.executable, "-m", "postbridge.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_lists_commands_with_descriptions(tmp_path: Path) -> None:
+    result = run_cli("--help", db_url=f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.returncode == 0
+    for command in ("serve", "db", "merchants"):
+        assert command in result.stdout
+
+
+def test_merchant_lifecycle_through_the_cli(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert run_cli("db", "upgrade", db_url=url).returncode == 0
+    created = run_cli("merchants", "create", "Acme Shenzhen", db_url=url)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip().splitlines()[-1]
+    assert key.startswith("pb_")
+    assert key.count("_") == 2
+    listing = run_cli("merchants", "list", db_url=url)
+    assert key.split("_")[1] in listing.stdout
+    assert key.split("_")[2] not in listing.stdout
+    revoked = run_cli("merchants", "revoke", key.split("_")[1], db_url=url)
+    assert revoked.returncode == 0
+    assert "revoked" in run_cli("merchants", "list", db_url=url).stdout
+
+
+def test_cli_errors_are_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    run_cli("db", "upgrade", db_url=url)
+    run_cli("merchants", "create", "Dup", db_url=url)
+    again = run_cli("merchants", "create", "Dup", db_url=url)
+    assert again.returncode == 2
+    assert again.stderr.strip().splitlines() == [
+        "error: name: a merchant named 'Dup' exists already"
+    ]
+    assert "Traceback" not in again.stderr
