@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from postbridge import __version__
 from postbridge.api.problems import install_problem_handlers
-from postbridge.api.routes import health, merchants
+from postbridge.api.routes import health, merchants, shipments
 from postbridge.bootstrap import Platform, build_platform
 from postbridge.config import Settings, get_settings
 from postbridge.web import console
@@ -25,6 +25,7 @@ Money is `{"amount": "9.90", "currency": "USD"}`; weights are grams, lengths mil
 def build_v1_router() -> APIRouter:
     v1 = APIRouter(prefix="/v1")
     v1.include_router(merchants.router)
+    v1.include_router(shipments.router)
     return v1
 
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=[
+            {"name": "shipments", "description": "Book, read, list and cancel shipments."},
             {"name": "merchants", "description": "The caller and its keys."},
             {"name": "health", "description": "Liveness and readiness probes."},
         ],

@@ -1,4 +1,5 @@
-"""Composition root: settings, database and the registry of every context's tables."""
+"""Composition root: settings, database, the registry of every context's tables, and the
+collaborators each use case needs (number allocator, route planner)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import MetaData
 
 from postbridge.config import Settings
+from postbridge.shipments.booking import BookingDeps
+from postbridge.shipments.numbering import NumberAllocator
 from postbridge.storage.base import Base
 from postbridge.storage.engine import make_engine
 from postbridge.storage.unit_of_work import Database
@@ -15,6 +18,7 @@ from postbridge.storage.unit_of_work import Database
 def metadata() -> MetaData:
     """Import every context's models so their tables register on the shared metadata."""
     import postbridge.merchants.models  # noqa: F401
+    import postbridge.shipments.models  # noqa: F401
 
     return Base.metadata
 
@@ -23,8 +27,16 @@ def metadata() -> MetaData:
 class Platform:
     settings: Settings
     database: Database
+    booking: BookingDeps
 
 
 def build_platform(settings: Settings) -> Platform:
     metadata()
-    return Platform(settings=settings, database=Database(make_engine(settings.database_url)))
+    database = Database(make_engine(settings.database_url))
+    booking = BookingDeps(
+        database=database,
+        allocator=NumberAllocator(database.session_factory),
+        planner=None,
+        cn22_threshold_sdr=settings.cn22_threshold_sdr,
+    )
+    return Platform(settings=settings, database=database, booking=booking)

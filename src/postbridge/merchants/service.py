@@ -32,6 +32,11 @@ class Principal:
     def is_operator(self) -> bool:
         return self.role is Role.OPERATOR
 
+    @property
+    def scope(self) -> str | None:
+        """The merchant id queries are restricted to; None lets an operator see every merchant."""
+        return None if self.is_operator else self.merchant_id
+
 
 @dataclass(frozen=True, slots=True)
 class CreatedMerchant:

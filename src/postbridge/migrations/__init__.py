@@ -24,7 +24,24 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Apply migrations, then load the reference data the code ships (S10 number ranges)."""
     command.upgrade(alembic_config(database_url), revision)
+    if revision == "head":
+        seed_reference_data(database_url)
+
+
+def seed_reference_data(database_url: str) -> None:
+    from postbridge.shipments.numbering import sync_ranges
+    from postbridge.storage.engine import make_engine
+    from postbridge.storage.unit_of_work import Database
+
+    database = Database(make_engine(database_url))
+    try:
+        with database.unit_of_work() as uow:
+            sync_ranges(uow.session)
+            uow.commit()
+    finally:
+        database.dispose()
 
 
 def current_head() -> str | None:

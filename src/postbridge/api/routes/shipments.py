@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from postbridge.api.deps import PlatformDep, PrincipalDep
+from postbridge.errors import InvalidInput
+from postbridge.shipments import booking, reading
+from postbridge.shipments.lifecycle import ShipmentStatus
+from postbridge.shipments.repository import ShipmentFilter
+from postbridge.shipments.schemas import ShipmentCreate, ShipmentPage, ShipmentRead
+from postbridge.shipments.views import shipment_input, shipment_read
+
+router = APIRouter(prefix="/shipments", tags=["shipments"])
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or invalid API key (problem+json)."},
+    404: {"description": "No such shipment for this merchant (problem+json)."},
+    409: {"description": "Conflict, e.g. an Idempotency-Key reused with another body."},
+    422: {"description": "Invalid fields; `errors` lists each field path and what was expected."},
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ShipmentRead,
+    summary="Book a shipment",
+    responses=PROBLEM_RESPONSES,
+)
+def create_shipment(
+    body: ShipmentCreate,
+    request: Request,
+    response: Response,
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=255,
+            description="Same key + same body returns the first result; a different body is 409.",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    result = booking.book_shipment(
+        deps=platform.booking,
+        merchant_id=principal.merchant_id,
+        shipment=shipment_input(body),
+        idempotency_key=idempotency_key,
+        request_hash=booking.request_fingerprint(body.model_dump(mode="json")),
+    )
+    if result.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = str(
+        request.url_for("read_shipment", shipment_id=result.shipment.id)
+    )
+    return shipment_read(result.shipment)
+
+
+@router.get(
+    "/{shipment_id}",
+    response_model=ShipmentRead,
+    summary="Read a shipment",
+    responses=PROBLEM_RESPONSES,
+)
+def read_shipment(
+    shipment_id: str, platform: PlatformDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    shipment = reading.get_shipment(
+        database=platform.database, shipment_id=shipment_id, merchant_id=principal.scope
+    )
+    return shipment_read(shipment)
+
+
+@router.post(
+    "/{shipment_id}/cancel",
+    response_model=ShipmentRead,
+    summary="Cancel a shipment before hand-over",
+    responses=PROBLEM_RESPONSES,
+)
+def cancel_shipment(
+    shipment_id: str, platform: PlatformDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    shipment = booking.cancel_shipment(
+        database=platform.database, shipment_id=shipment_id, merchant_id=principal.scope
+    )
+    return shipment_read(shipment)
+
+
+@router.get(
+    "",
+    response_model=ShipmentPage,
+    summary="List shipments, newest first",
+    responses=PROBLEM_RESPONSES,
+)
+def list_shipments(
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    status: ShipmentStatus | None = None,
+    destination: Annotated[
+        str | None, Query(min_length=2, max_length=2, description="ISO alpha-2")
+    ] = None,
+    reference: Annotated[str | None, Query(max_length=100)] = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    for name, moment in (("created_from", created_from), ("created_to", created_to)):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInput.for_field(
+                name, "expected a time with a UTC offset, e.g. 2026-11-25T00:00:00Z"
+            )
+    spec = ShipmentFilter(
+        merchant_id=principal.scope,
+        status=status.value if status else None,
+        destination=destination.upper() if destination else None,
+        reference=reference,
+        created_from=created_from,
+        created_to=created_to,
+    )
+    listing = reading.list_shipments(
+        database=platform.database, spec=spec, cursor=cursor, limit=limit
+    )
+    return {"items": [shipment_read(s) for s in listing.items], "next_cursor": listing.next_cursor}

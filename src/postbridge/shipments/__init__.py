@@ -1,0 +1,1 @@
+"""Shipment capture: booking by API, CSV or CLI; numbering; lifecycle; reading."""

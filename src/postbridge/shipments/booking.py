@@ -1,0 +1,156 @@
+"""Book one shipment: idempotency, validation, route and price, numbers, one commit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from postbridge.errors import Conflict, NotFound, ProblemList
+from postbridge.kit.clock import utc_now
+from postbridge.shipments.capture import ShipmentInput, ValidShipment, validate_shipment
+from postbridge.shipments.lifecycle import CANCELLABLE, ShipmentStatus
+from postbridge.shipments.models import IdempotencyKey, Shipment
+from postbridge.shipments.numbering import NumberAllocator, numbering_config
+from postbridge.shipments.ports import RoutePlanner
+from postbridge.shipments.pricing import Priced, plan_and_price, shipment_row
+from postbridge.shipments.repository import ShipmentRepository
+from postbridge.storage.unit_of_work import Database
+
+
+@dataclass
+class BookingDeps:
+    """Everything booking talks to; built once by the composition root."""
+
+    database: Database
+    allocator: NumberAllocator
+    planner: RoutePlanner | None
+    cn22_threshold_sdr: int | Decimal = 300
+
+
+@dataclass(frozen=True, slots=True)
+class BookingResult:
+    shipment: Shipment
+    replayed: bool
+
+
+def request_fingerprint(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def validate_or_raise(
+    shipment: ShipmentInput, *, deps: BookingDeps, booked_at: datetime
+) -> ValidShipment:
+    problems = ProblemList()
+    valid = validate_shipment(
+        shipment,
+        on_date=booked_at.date(),
+        cn22_threshold_sdr=deps.cn22_threshold_sdr,
+        problems=problems,
+    )
+    problems.raise_if_any("the shipment has invalid fields")
+    assert valid is not None
+    return valid
+
+
+def allocate_tracking_numbers(
+    deps: BookingDeps, priced: Priced, service: str, count: int
+) -> list[str]:
+    planned = priced.planned
+    indicator = (
+        planned.service_indicator if planned else None
+    ) or numbering_config().indicator_for(service)
+    partner = planned.partner if planned else "*"
+    return deps.allocator.allocate(partner=partner, service_indicator=indicator, count=count)
+
+
+def book_shipment(
+    *,
+    deps: BookingDeps,
+    merchant_id: str,
+    shipment: ShipmentInput,
+    idempotency_key: str | None = None,
+    request_hash: str | None = None,
+) -> BookingResult:
+    if idempotency_key:
+        replay = _replay(deps, merchant_id, idempotency_key, request_hash)
+        if replay is not None:
+            return replay
+    booked_at = utc_now()
+    valid = validate_or_raise(shipment, deps=deps, booked_at=booked_at)
+    priced = plan_and_price(valid, planner=deps.planner, booked_at=booked_at)
+    (tracking_number,) = allocate_tracking_numbers(deps, priced, valid.service, 1)
+    row = shipment_row(
+        valid, priced, merchant_id=merchant_id, tracking_number=tracking_number, booked_at=booked_at
+    )
+    with deps.database.unit_of_work() as uow:
+        repo = ShipmentRepository(uow.session)
+        repo.insert_many([row])
+        if idempotency_key:
+            repo.add_idempotency_record(
+                IdempotencyKey(
+                    merchant_id=merchant_id,
+                    key=idempotency_key,
+                    request_hash=request_hash or "",
+                    shipment_id=row["id"],
+                )
+            )
+        try:
+            uow.commit()
+        except IntegrityError:
+            # A concurrent request with the same Idempotency-Key won the race: answer as it did.
+            uow.rollback()
+            if idempotency_key:
+                replay = _replay(deps, merchant_id, idempotency_key, request_hash)
+                if replay is not None:
+                    return replay
+            raise
+        created = repo.get(row["id"], merchant_id=merchant_id)
+    assert created is not None
+    return BookingResult(shipment=created, replayed=False)
+
+
+def _replay(
+    deps: BookingDeps, merchant_id: str, key: str, request_hash: str | None
+) -> BookingResult | None:
+    with deps.database.unit_of_work() as uow:
+        repo = ShipmentRepository(uow.session)
+        record = repo.idempotency_record(merchant_id, key)
+        if record is None:
+            return None
+        if record.request_hash != (request_hash or ""):
+            raise Conflict(
+                f"Idempotency-Key {key!r} was already used with a different request body; "
+                "use a new key for a new shipment",
+                code="idempotency_key_reused",
+            )
+        shipment = repo.get(record.shipment_id, merchant_id=merchant_id)
+    assert shipment is not None
+    return BookingResult(shipment=shipment, replayed=True)
+
+
+def cancel_shipment(*, database: Database, shipment_id: str, merchant_id: str | None) -> Shipment:
+    with database.unit_of_work() as uow:
+        repo = ShipmentRepository(uow.session)
+        shipment = repo.get(shipment_id, merchant_id=merchant_id)
+        if shipment is None:
+            raise NotFound(f"shipment {shipment_id} does not exist")
+        status = ShipmentStatus(shipment.status)
+        if status is ShipmentStatus.CANCELLED:
+            return shipment
+        if status not in CANCELLABLE:
+            raise Conflict(
+                f"shipment {shipment_id} is {status.value}; only booked shipments whose label "
+                "has not been handed over can be cancelled",
+                code="not_cancellable",
+            )
+        shipment.status = ShipmentStatus.CANCELLED.value
+        shipment.updated_at = utc_now()
+        uow.commit()
+    return shipment

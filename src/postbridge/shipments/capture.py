@@ -1,0 +1,125 @@
+"""Validate one shipment as captured (API body, CSV row): pure, reports every problem at once.
+
+Routing, numbering and storage come after; this step only decides whether the order is
+complete and lawful and puts it in canonical form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from postbridge.addresses import AddressInput, AddressRole, NormalizedAddress, normalize_address
+from postbridge.customs import (
+    Declaration,
+    DeclarationInput,
+    FormType,
+    form_type,
+    validate_declaration,
+)
+from postbridge.errors import ProblemList
+from postbridge.kit.money import Money
+
+SERVICE_LEVELS = ("premium", "standard", "economy")
+INCOTERMS = ("DDU", "DDP")
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentInput:
+    reference: str
+    service: str
+    incoterm: str
+    sender: AddressInput
+    recipient: AddressInput
+    weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+    customs: DeclarationInput
+
+
+@dataclass(frozen=True, slots=True)
+class ValidShipment:
+    reference: str
+    service: str
+    incoterm: str
+    sender: NormalizedAddress
+    recipient: NormalizedAddress
+    weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+    declaration: Declaration
+    form: FormType
+
+    @property
+    def declared_value(self) -> Money:
+        # Documents-only declarations carry no value; customs treats them as worth nothing.
+        return self.declaration.declared_value or Money.zero("USD")
+
+
+def validate_shipment(
+    shipment: ShipmentInput,
+    *,
+    on_date: date,
+    cn22_threshold_sdr: int | Decimal,
+    problems: ProblemList,
+) -> ValidShipment | None:
+    before = len(problems.problems)
+    reference = shipment.reference.strip()
+    if not reference:
+        problems.add("reference", "expected your order reference", "required")
+    elif len(reference) > 100:
+        problems.add("reference", "expected at most 100 characters")
+    if shipment.incoterm not in INCOTERMS:
+        problems.add("incoterm", f"expected DDU or DDP, not {shipment.incoterm!r}")
+    _check_parcel(shipment, problems)
+    sender = normalize_address(
+        shipment.sender, path="sender", role=AddressRole.SENDER, problems=problems
+    )
+    destination = (shipment.recipient.country or "").strip() or None
+    recipient = normalize_address(
+        shipment.recipient,
+        path="recipient",
+        role=AddressRole.RECIPIENT,
+        destination_country=destination,
+        problems=problems,
+    )
+    declaration = validate_declaration(
+        shipment.customs, parcel_weight_g=max(shipment.weight_g, 0), problems=problems
+    )
+    if len(problems.problems) > before:
+        return None
+    assert sender is not None
+    assert recipient is not None
+    assert declaration is not None
+    if sender.country == recipient.country:
+        problems.add("recipient.country", "expected a country other than the sender's")
+        return None
+    declared = declaration.declared_value or Money.zero("USD")
+    return ValidShipment(
+        reference=reference,
+        service=shipment.service.strip().lower() or "standard",
+        incoterm=shipment.incoterm,
+        sender=sender,
+        recipient=recipient,
+        weight_g=shipment.weight_g,
+        length_mm=shipment.length_mm,
+        width_mm=shipment.width_mm,
+        height_mm=shipment.height_mm,
+        declaration=declaration,
+        form=form_type(declared, on_date=on_date, threshold_sdr=cn22_threshold_sdr),
+    )
+
+
+def _check_parcel(shipment: ShipmentInput, problems: ProblemList) -> None:
+    limits = {
+        "weight_g": (shipment.weight_g, 70_000),
+        "length_mm": (shipment.length_mm, 3_000),
+        "width_mm": (shipment.width_mm, 3_000),
+        "height_mm": (shipment.height_mm, 3_000),
+    }
+    for name, (value, upper) in limits.items():
+        if not 0 < value <= upper:
+            problems.add(f"parcel.{name}", f"expected a whole number from 1 to {upper}")

@@ -1,0 +1,131 @@
+"""Allocate S10 tracking numbers from configured serial ranges, without collision.
+
+Allocation runs in its own short transaction (``UPDATE ... RETURNING``), committed before the
+booking's own transaction: a booking that later fails leaves a gap, never a reused number.
+On PostgreSQL the row lock serialises concurrent allocators; on SQLite the write lock does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from postbridge.errors import Conflict
+from postbridge.identifiers.s10 import format_s10
+from postbridge.kit.clock import utc_now
+from postbridge.shipments.models import NumberRange
+
+DEFAULT_PARTNER = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class RangeSpec:
+    partner: str
+    service_indicator: str
+    issuer: str
+    first_serial: int
+    last_serial: int
+
+
+@dataclass(frozen=True, slots=True)
+class NumberingConfig:
+    ranges: tuple[RangeSpec, ...]
+    service_indicators: dict[str, str]
+
+    def indicator_for(self, service: str) -> str:
+        return self.service_indicators.get(service, self.service_indicators["standard"])
+
+
+@lru_cache(maxsize=1)
+def numbering_config() -> NumberingConfig:
+    text = resources.files("postbridge.shipments").joinpath("data/number_ranges.yaml").read_text()
+    raw: dict[str, Any] = yaml.safe_load(text)
+    ranges = tuple(RangeSpec(**{k: v for k, v in r.items()}) for r in raw["ranges"])
+    return NumberingConfig(ranges=ranges, service_indicators=dict(raw["service_indicators"]))
+
+
+def sync_ranges(session: Session, config: NumberingConfig | None = None) -> int:
+    """Insert configured ranges the database does not know yet; returns how many were added."""
+    config = config or numbering_config()
+    known = {
+        (r.partner, r.service_indicator, r.issuer, r.first_serial)
+        for r in session.scalars(select(NumberRange))
+    }
+    added = 0
+    for spec in config.ranges:
+        if (spec.partner, spec.service_indicator, spec.issuer, spec.first_serial) in known:
+            continue
+        session.add(
+            NumberRange(
+                partner=spec.partner,
+                service_indicator=spec.service_indicator,
+                issuer=spec.issuer,
+                first_serial=spec.first_serial,
+                last_serial=spec.last_serial,
+                next_serial=spec.first_serial,
+            )
+        )
+        added += 1
+    return added
+
+
+class NumberAllocator:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def allocate(self, *, partner: str, service_indicator: str, count: int = 1) -> list[str]:
+        """Return ``count`` fresh S10 numbers, consecutive within one range where possible."""
+        numbers: list[str] = []
+        with self._session_factory() as session:
+            while len(numbers) < count:
+                block = self._take_block(session, partner, service_indicator, count - len(numbers))
+                numbers.extend(block)
+            session.commit()
+        return numbers
+
+    def _take_block(self, session: Session, partner: str, indicator: str, wanted: int) -> list[str]:
+        for candidate_partner in (partner, DEFAULT_PARTNER):
+            ranges = session.scalars(
+                select(NumberRange)
+                .where(
+                    NumberRange.partner == candidate_partner,
+                    NumberRange.service_indicator == indicator,
+                    NumberRange.next_serial <= NumberRange.last_serial,
+                )
+                .order_by(NumberRange.first_serial)
+            ).all()
+            for number_range in ranges:
+                # Conditional bump: only succeeds if nobody exhausted the range meanwhile.
+                result = session.execute(
+                    update(NumberRange)
+                    .where(
+                        NumberRange.id == number_range.id,
+                        NumberRange.next_serial <= NumberRange.last_serial,
+                    )
+                    .values(
+                        next_serial=NumberRange.next_serial + wanted,
+                        last_issued_at=utc_now(),
+                    )
+                    .returning(NumberRange.next_serial, NumberRange.last_serial)
+                    .execution_options(synchronize_session=False)
+                ).one_or_none()
+                if result is None:
+                    continue
+                end_exclusive, last_serial = result
+                start = end_exclusive - wanted
+                stop = min(end_exclusive, last_serial + 1)
+                return [
+                    format_s10(indicator, serial, number_range.issuer)
+                    for serial in range(start, stop)
+                ]
+        raise Conflict(
+            f"no S10 serials left for partner {partner!r} and service indicator {indicator!r}; "
+            "an operator must configure a new range",
+            code="number_range_exhausted",
+        )

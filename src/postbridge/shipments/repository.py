@@ -1,0 +1,140 @@
+"""Every query on shipments, idempotency keys and batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from postbridge.shipments.models import BatchRowError, IdempotencyKey, Shipment, ShipmentBatch
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentFilter:
+    merchant_id: str | None  # None: an operator reading every merchant's shipments
+    status: str | None = None
+    destination: str | None = None
+    reference: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+class ShipmentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk insert through Core: one executemany, no ORM identity-map cost per row."""
+        if rows:
+            self.session.execute(insert(Shipment), list(rows))
+
+    def get(self, shipment_id: str, *, merchant_id: str | None) -> Shipment | None:
+        query = select(Shipment).where(Shipment.id == shipment_id)
+        if merchant_id is not None:
+            query = query.where(Shipment.merchant_id == merchant_id)
+        return self.session.scalars(query).first()
+
+    def get_many(self, shipment_ids: Iterable[str], *, merchant_id: str | None) -> list[Shipment]:
+        ids = list(shipment_ids)
+        query = select(Shipment).where(Shipment.id.in_(ids))
+        if merchant_id is not None:
+            query = query.where(Shipment.merchant_id == merchant_id)
+        found = {s.id: s for s in self.session.scalars(query)}
+        return [found[i] for i in ids if i in found]
+
+    def page(
+        self, spec: ShipmentFilter, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Shipment]:
+        """Newest first; the cursor is the (created_at, id) of the last row already seen."""
+        query = select(Shipment)
+        if spec.merchant_id is not None:
+            query = query.where(Shipment.merchant_id == spec.merchant_id)
+        if spec.status:
+            query = query.where(Shipment.status == spec.status)
+        if spec.destination:
+            query = query.where(Shipment.destination_country == spec.destination)
+        if spec.reference:
+            query = query.where(Shipment.reference == spec.reference)
+        if spec.created_from:
+            query = query.where(Shipment.created_at >= spec.created_from)
+        if spec.created_to:
+            query = query.where(Shipment.created_at < spec.created_to)
+        if after is not None:
+            query = query.where(tuple_(Shipment.created_at, Shipment.id) < tuple_(*after))
+        query = query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit)
+        return list(self.session.scalars(query))
+
+    def idempotency_record(self, merchant_id: str, key: str) -> IdempotencyKey | None:
+        return self.session.scalars(
+            select(IdempotencyKey).where(
+                IdempotencyKey.merchant_id == merchant_id, IdempotencyKey.key == key
+            )
+        ).first()
+
+    def add_idempotency_record(self, record: IdempotencyKey) -> None:
+        self.session.add(record)
+
+
+class BatchRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, batch: ShipmentBatch) -> None:
+        self.session.add(batch)
+
+    def get(self, batch_id: str, *, merchant_id: str | None) -> ShipmentBatch | None:
+        query = select(ShipmentBatch).where(ShipmentBatch.id == batch_id)
+        if merchant_id is not None:
+            query = query.where(ShipmentBatch.merchant_id == merchant_id)
+        return self.session.scalars(query).first()
+
+    def by_key(self, merchant_id: str, batch_key: str) -> ShipmentBatch | None:
+        return self.session.scalars(
+            select(ShipmentBatch).where(
+                ShipmentBatch.merchant_id == merchant_id, ShipmentBatch.batch_key == batch_key
+            )
+        ).first()
+
+    def booked_rows(self, batch_id: str) -> set[int]:
+        rows = self.session.execute(
+            select(Shipment.batch_row).where(Shipment.batch_id == batch_id)
+        ).scalars()
+        return {row for row in rows if row is not None}
+
+    def failed_rows(self, batch_id: str) -> set[int]:
+        rows = self.session.execute(
+            select(BatchRowError.row_number).where(BatchRowError.batch_id == batch_id).distinct()
+        ).scalars()
+        return set(rows)
+
+    def add_errors(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(BatchRowError), list(rows))
+
+    def booked_summary(self, batch_id: str) -> Sequence[tuple[int, str, str, str]]:
+        """(row, reference, shipment id, tracking number) of every booked row, by row."""
+        query = (
+            select(Shipment.batch_row, Shipment.reference, Shipment.id, Shipment.tracking_number)
+            .where(Shipment.batch_id == batch_id)
+            .order_by(Shipment.batch_row)
+        )
+        return [(int(r[0]), r[1], r[2], r[3]) for r in self.session.execute(query)]
+
+    def errors(self, batch_id: str) -> Sequence[BatchRowError]:
+        return self.session.scalars(
+            select(BatchRowError)
+            .where(BatchRowError.batch_id == batch_id)
+            .order_by(BatchRowError.row_number, BatchRowError.id)
+        ).all()
+
+    def count_booked(self, batch_id: str) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count()).select_from(Shipment).where(Shipment.batch_id == batch_id)
+            )
+            or 0
+        )
