@@ -11,4 +11,4 @@ if [ ! -x .tools/bin/uv ] || ! .tools/bin/uv --version 2>/dev/null | grep -q "$U
 fi
 export UV_PROJECT_ENVIRONMENT="$PWD/.venv"
 export UV_PYTHON_DOWNLOADS=never
-PYTHONPATH="$PWD/.tools" .tools/bin/uv sync --frozen --all-groups --python "$PYTHON" --quiet
+PYTHONPATH="$PWD/.tools" .tools/bin/uv sync --frozen --all-groups --python "$PYTHON" --quiet --compile-bytecode

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     # USPS mailer id printed in IMpb barcodes (6 or 9 digits, assigned by USPS).
     usps_mailer_id: str = "901234"
     public_base_url: str = "http://127.0.0.1:8000"
+    var_dir: Path = Field(default=DEFAULT_VAR_DIR, description="Uploaded files, generated data.")
     log_level: str = "info"
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from postbridge.cli import merchants
+from postbridge.cli import book, merchants
 from postbridge.cli.common import one_line_errors, stdout
 from postbridge.config import get_settings
 
@@ -17,6 +17,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(merchants.app, name="merchants")
 app.add_typer(db_app, name="db")
+app.command("book")(book.book)
+app.command("csv-template")(book.template)
 
 
 @db_app.command("upgrade")

@@ -72,9 +72,12 @@ class Money:
 
     def amount_str(self) -> str:
         """The decimal string used in JSON, always with the currency's decimals ("9.90")."""
-        exponent = self.exponent
-        quantum = Decimal(1).scaleb(-exponent)
-        return str(self.as_decimal().quantize(quantum))
+        exponent = currency_exponent(self.currency)
+        sign = "-" if self.minor < 0 else ""
+        if exponent == 0:
+            return f"{sign}{abs(self.minor)}"
+        whole, fraction = divmod(abs(self.minor), 10**exponent)
+        return f"{sign}{whole}.{fraction:0{exponent}d}"
 
     def to_json(self) -> dict[str, str]:
         return {"amount": self.amount_str(), "currency": self.currency}

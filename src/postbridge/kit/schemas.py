@@ -20,7 +20,7 @@ class MoneyIn(StrictModel):
     amount: Annotated[
         str,
         Field(
-            description="Decimal string in major units, e.g. \"9.90\".",
+            description='Decimal string in major units, e.g. "9.90".',
             examples=["9.90"],
             max_length=20,
         ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from postbridge.addresses import AddressInput, AddressRole, NormalizedAddress, normalize_address
 from postbridge.customs import (
@@ -18,7 +19,7 @@ from postbridge.customs import (
     form_type,
     validate_declaration,
 )
-from postbridge.errors import ProblemList
+from postbridge.errors import FieldProblem, ProblemList
 from postbridge.kit.money import Money
 
 SERVICE_LEVELS = ("premium", "standard", "economy")
@@ -75,16 +76,10 @@ def validate_shipment(
     if shipment.incoterm not in INCOTERMS:
         problems.add("incoterm", f"expected DDU or DDP, not {shipment.incoterm!r}")
     _check_parcel(shipment, problems)
-    sender = normalize_address(
-        shipment.sender, path="sender", role=AddressRole.SENDER, problems=problems
-    )
+    sender = _normalized(shipment.sender, "sender", AddressRole.SENDER, None, problems)
     destination = (shipment.recipient.country or "").strip() or None
-    recipient = normalize_address(
-        shipment.recipient,
-        path="recipient",
-        role=AddressRole.RECIPIENT,
-        destination_country=destination,
-        problems=problems,
+    recipient = _normalized(
+        shipment.recipient, "recipient", AddressRole.RECIPIENT, destination, problems
     )
     declaration = validate_declaration(
         shipment.customs, parcel_weight_g=max(shipment.weight_g, 0), problems=problems
@@ -111,6 +106,30 @@ def validate_shipment(
         declaration=declaration,
         form=form_type(declared, on_date=on_date, threshold_sdr=cn22_threshold_sdr),
     )
+
+
+@lru_cache(maxsize=8192)
+def _normalize_once(
+    data: AddressInput, path: str, role: AddressRole, destination: str | None
+) -> tuple[NormalizedAddress | None, tuple[FieldProblem, ...]]:
+    found = ProblemList()
+    result = normalize_address(
+        data, path=path, role=role, destination_country=destination, problems=found
+    )
+    return result, tuple(found.problems)
+
+
+def _normalized(
+    data: AddressInput,
+    path: str,
+    role: AddressRole,
+    destination: str | None,
+    problems: ProblemList,
+) -> NormalizedAddress | None:
+    """normalize_address, memoised: a merchant's sender address repeats on every parcel."""
+    result, found = _normalize_once(data, path, role, destination)
+    problems.problems.extend(found)
+    return result
 
 
 def _check_parcel(shipment: ShipmentInput, problems: ProblemList) -> None:

@@ -111,6 +111,8 @@ class ShipmentBatch(Base):
     rows_total: Mapped[int] = mapped_column(Integer, default=0)
     rows_booked: Mapped[int] = mapped_column(Integer, default=0)
     rows_failed: Mapped[int] = mapped_column(Integer, default=0)
+    # Line number of the last row whose chunk committed: a restarted run resumes after it.
+    last_line: Mapped[int] = mapped_column(Integer, default=1)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

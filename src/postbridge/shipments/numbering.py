@@ -46,7 +46,7 @@ class NumberingConfig:
 def numbering_config() -> NumberingConfig:
     text = resources.files("postbridge.shipments").joinpath("data/number_ranges.yaml").read_text()
     raw: dict[str, Any] = yaml.safe_load(text)
-    ranges = tuple(RangeSpec(**{k: v for k, v in r.items()}) for r in raw["ranges"])
+    ranges = tuple(RangeSpec(**r) for r in raw["ranges"])
     return NumberingConfig(ranges=ranges, service_indicators=dict(raw["service_indicators"]))
 
 

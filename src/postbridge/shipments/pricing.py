@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -53,11 +53,20 @@ def plan_and_price(
 
 
 def address_document(address: NormalizedAddress) -> dict[str, Any]:
-    document = asdict(address)
-    document["street_lines"] = list(address.street_lines)
-    document["formatted_lines"] = list(address.formatted_lines)
-    document["tax_id_kind"] = address.tax_id_kind.value if address.tax_id_kind else None
-    return document
+    return {
+        "name": address.name,
+        "company": address.company,
+        "street_lines": list(address.street_lines),
+        "city": address.city,
+        "region": address.region,
+        "postal_code": address.postal_code,
+        "country": address.country,
+        "phone": address.phone,
+        "email": address.email,
+        "tax_id": address.tax_id,
+        "tax_id_kind": address.tax_id_kind.value if address.tax_id_kind else None,
+        "formatted_lines": list(address.formatted_lines),
+    }
 
 
 def customs_document(valid: ValidShipment) -> dict[str, Any]:

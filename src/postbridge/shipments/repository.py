@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,9 @@ class ShipmentFilter:
     reference: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+
+
+STREAM_ROWS = 2000
 
 
 class ShipmentRepository:
@@ -115,21 +118,32 @@ class BatchRepository:
         if rows:
             self.session.execute(insert(BatchRowError), list(rows))
 
-    def booked_summary(self, batch_id: str) -> Sequence[tuple[int, str, str, str]]:
-        """(row, reference, shipment id, tracking number) of every booked row, by row."""
+    def booked_summary(self, batch_id: str) -> Iterator[tuple[int, str, str, str]]:
+        """(row, reference, shipment id, tracking number) of every booked row, by row; streamed."""
         query = (
             select(Shipment.batch_row, Shipment.reference, Shipment.id, Shipment.tracking_number)
             .where(Shipment.batch_id == batch_id)
             .order_by(Shipment.batch_row)
+            .execution_options(yield_per=STREAM_ROWS)
         )
-        return [(int(r[0]), r[1], r[2], r[3]) for r in self.session.execute(query)]
+        for row in self.session.execute(query):
+            yield int(row[0]), row[1], row[2], row[3]
 
-    def errors(self, batch_id: str) -> Sequence[BatchRowError]:
-        return self.session.scalars(
-            select(BatchRowError)
+    def errors(self, batch_id: str) -> Iterator[tuple[int, str, str, str]]:
+        """(row, reference, field, message) of every problem of a rejected row; streamed."""
+        query = (
+            select(
+                BatchRowError.row_number,
+                BatchRowError.reference,
+                BatchRowError.field,
+                BatchRowError.message,
+            )
             .where(BatchRowError.batch_id == batch_id)
             .order_by(BatchRowError.row_number, BatchRowError.id)
-        ).all()
+            .execution_options(yield_per=STREAM_ROWS)
+        )
+        for row in self.session.execute(query):
+            yield int(row[0]), row[1], row[2], row[3]
 
     def count_booked(self, batch_id: str) -> int:
         return int(

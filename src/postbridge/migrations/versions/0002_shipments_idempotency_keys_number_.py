@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 10:11:11.360590
+Create Date: 2026-11-25 10:15:00.058554
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import postbridge.storage.base
+
 
 revision: str = '0002'
 down_revision: str | None = '0001'
@@ -44,6 +45,7 @@ def upgrade() -> None:
     sa.Column('rows_total', sa.Integer(), nullable=False),
     sa.Column('rows_booked', sa.Integer(), nullable=False),
     sa.Column('rows_failed', sa.Integer(), nullable=False),
+    sa.Column('last_line', sa.Integer(), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('created_at', postbridge.storage.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', postbridge.storage.base.UTCDateTime(timezone=True), nullable=True),
