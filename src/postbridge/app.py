@@ -10,6 +10,7 @@ from postbridge.api.routes import batches, health, merchants, shipments
 from postbridge.bootstrap import Platform, build_platform
 from postbridge.config import Settings, get_settings
 from postbridge.web import console
+from postbridge.web.docs import install_docs
 
 DESCRIPTION = """
 postbridge books cross-border parcels, plans their route through the network, prints their
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     if platform is None:
         platform = build_platform(settings or get_settings())
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="postbridge",
         version=__version__,
         description=DESCRIPTION,
@@ -49,4 +52,5 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(health.router)
     app.include_router(build_v1_router())
     app.include_router(console.router)
+    install_docs(app)
     return app

@@ -8,9 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from postbridge.bootstrap import Platform
-from postbridge.shipments.models import Shipment
-
 from postbridge.identifiers.s10 import is_valid_s10
+from postbridge.shipments.models import Shipment
 from tests.builders import RECIPIENT_BR, RECIPIENT_US, TSHIRT, shipment_body
 from tests.e2e.conftest import auth
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from postbridge.addresses import NormalizedAddress
-from postbridge.customs import DutyEstimate, estimate_duties_and_taxes
+from postbridge.customs import DutyEstimate, Incoterm, estimate_duties_and_taxes
 from postbridge.kit.ids import new_id
 from postbridge.shipments.capture import ValidShipment
 from postbridge.shipments.lifecycle import ShipmentStatus
@@ -37,7 +37,7 @@ def plan_and_price(
                 height_mm=valid.height_mm,
                 declared_value=valid.declared_value,
                 service=valid.service,
-                incoterm=valid.incoterm,
+                incoterm=Incoterm(valid.incoterm),
                 booked_at=booked_at,
             )
         )
@@ -45,7 +45,7 @@ def plan_and_price(
         destination_country=valid.recipient.country,
         items=valid.declaration.items,
         shipping_cost=planned.price if planned else None,
-        incoterm=valid.incoterm,
+        incoterm=Incoterm(valid.incoterm),
         on_date=booked_at.date(),
         origin_country=valid.sender.country,
     )

@@ -127,7 +127,7 @@ class BatchRepository:
             .execution_options(yield_per=STREAM_ROWS)
         )
         for row in self.session.execute(query):
-            yield int(row[0]), row[1], row[2], row[3]
+            yield int(row[0] or 0), row[1], row[2], row[3]
 
     def errors(self, batch_id: str) -> Iterator[tuple[int, str, str, str]]:
         """(row, reference, field, message) of every problem of a rejected row; streamed."""

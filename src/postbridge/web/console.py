@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from postbridge import __version__
+from postbridge.shipments.lifecycle import ShipmentStatus
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -16,4 +17,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def console_home(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "console.html", {"version": __version__})
+    statuses = [status.value for status in ShipmentStatus]
+    return templates.TemplateResponse(
+        request, "console.html", {"version": __version__, "statuses": statuses}
+    )
