@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from postbridge.addresses import NormalizedAddress
-from postbridge.customs import DutyEstimate, Incoterm, estimate_duties_and_taxes
+from postbridge.customs import CustomsItem, DutyEstimate, Incoterm, estimate_duties_and_taxes
 from postbridge.kit.ids import new_id
+from postbridge.kit.money import Money
 from postbridge.shipments.capture import ValidShipment
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.ports import PlannedRoute, PlanRequest, RoutePlanner
@@ -18,6 +20,29 @@ from postbridge.shipments.ports import PlannedRoute, PlanRequest, RoutePlanner
 class Priced:
     planned: PlannedRoute | None
     duties: DutyEstimate
+    duties_document: dict[str, Any]
+
+
+@lru_cache(maxsize=16384)
+def _estimate(
+    destination: str,
+    items: tuple[CustomsItem, ...],
+    shipping_cost: Money | None,
+    incoterm: Incoterm,
+    on_date: date,
+    origin: str,
+) -> tuple[DutyEstimate, dict[str, Any]]:
+    """The estimate is a pure function of its inputs; marketplaces ship the same baskets of
+    SKUs to the same countries all day, so a bulk file hits this cache most of the time."""
+    estimate = estimate_duties_and_taxes(
+        destination_country=destination,
+        items=items,
+        shipping_cost=shipping_cost,
+        incoterm=incoterm,
+        on_date=on_date,
+        origin_country=origin,
+    )
+    return estimate, estimate.to_json()
 
 
 def plan_and_price(
@@ -41,15 +66,15 @@ def plan_and_price(
                 booked_at=booked_at,
             )
         )
-    duties = estimate_duties_and_taxes(
-        destination_country=valid.recipient.country,
-        items=valid.declaration.items,
-        shipping_cost=planned.price if planned else None,
-        incoterm=Incoterm(valid.incoterm),
-        on_date=booked_at.date(),
-        origin_country=valid.sender.country,
+    duties, document = _estimate(
+        valid.recipient.country,
+        valid.declaration.items,
+        planned.price if planned else None,
+        Incoterm(valid.incoterm),
+        booked_at.date(),
+        valid.sender.country,
     )
-    return Priced(planned=planned, duties=duties)
+    return Priced(planned=planned, duties=duties, duties_document=document)
 
 
 def address_document(address: NormalizedAddress) -> dict[str, Any]:
@@ -124,7 +149,7 @@ def shipment_row(
         "height_mm": valid.height_mm,
         "customs": customs_document(valid),
         "customs_form": valid.form.value,
-        "duties": priced.duties.to_json(),
+        "duties": priced.duties_document,
         "product": planned.product if planned else None,
         "partner": planned.partner if planned else None,
         "route": planned.route if planned else None,
