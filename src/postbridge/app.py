@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from postbridge import __version__
 from postbridge.api.problems import install_problem_handlers
-from postbridge.api.routes import batches, health, merchants, shipments
+from postbridge.api.routes import batches, health, labels, merchants, shipments
 from postbridge.bootstrap import Platform, build_platform
 from postbridge.config import Settings, get_settings
 from postbridge.web import console
@@ -28,6 +28,7 @@ def build_v1_router() -> APIRouter:
     v1.include_router(merchants.router)
     v1.include_router(shipments.router)
     v1.include_router(batches.router)
+    v1.include_router(labels.router)
     return v1
 
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         openapi_tags=[
             {"name": "shipments", "description": "Book, read, list and cancel shipments."},
             {"name": "shipment batches", "description": "Bulk capture from CSV files."},
+            {"name": "labels", "description": "PDF, ZPL and PNG labels with customs forms."},
             {"name": "merchants", "description": "The caller and its keys."},
             {"name": "health", "description": "Liveness and readiness probes."},
         ],

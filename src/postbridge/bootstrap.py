@@ -35,7 +35,11 @@ def build_platform(settings: Settings) -> Platform:
     database = Database(make_engine(settings.database_url))
     booking = BookingDeps(
         database=database,
-        allocator=NumberAllocator(database.session_factory),
+        allocator=NumberAllocator(
+            database.session_factory,
+            usps_mailer_id=settings.usps_mailer_id,
+            usps_service_type_code=settings.usps_service_type_code,
+        ),
         planner=None,
         cn22_threshold_sdr=settings.cn22_threshold_sdr,
     )

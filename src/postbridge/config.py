@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     cn22_threshold_sdr: int = 300
     # USPS mailer id printed in IMpb barcodes (6 or 9 digits, assigned by USPS).
     usps_mailer_id: str = "901234"
+    # Service type code in the IMpb: mail class + extra services (USPS Pub 199 Appendix I).
+    # "001" is our assumption for USPS Ground Advantage without extra services: verify it
+    # against the Pub 199 edition in force before printing live labels.
+    usps_service_type_code: str = Field(default="001", pattern=r"^\d{3}$")
     public_base_url: str = "http://127.0.0.1:8000"
     var_dir: Path = Field(default=DEFAULT_VAR_DIR, description="Uploaded files, generated data.")
     log_level: str = "info"

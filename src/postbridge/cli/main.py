@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from postbridge.cli import book, merchants
+from postbridge.cli import book, labels, merchants
 from postbridge.cli.common import one_line_errors, stdout
 from postbridge.config import get_settings
 
@@ -19,6 +19,7 @@ app.add_typer(merchants.app, name="merchants")
 app.add_typer(db_app, name="db")
 app.command("book")(book.book)
 app.command("csv-template")(book.template)
+app.command("labels")(labels.labels)
 
 
 @db_app.command("upgrade")

@@ -28,7 +28,7 @@ from postbridge.shipments.capture import validate_shipment
 from postbridge.shipments.csv_format import CsvHeaderError, CsvShipment, Layout, read_shipments
 from postbridge.shipments.models import ShipmentBatch
 from postbridge.shipments.numbering import numbering_config
-from postbridge.shipments.pricing import plan_and_price, shipment_row
+from postbridge.shipments.pricing import Priced, plan_and_price, shipment_row
 from postbridge.shipments.repository import BatchRepository, ShipmentRepository
 from postbridge.storage.unit_of_work import Database
 
@@ -179,6 +179,10 @@ def _book_chunk(
     clock.add("validate", perf_counter() - started - planning)
     with clock.stage("number"):
         numbers = _allocate(deps, ready)
+        usps = [i for i, (_, _, priced) in enumerate(ready) if _usps_last_mile(priced)]
+        partner_numbers: dict[int, str] = dict(
+            zip(usps, deps.allocator.allocate_impb(len(usps)) if usps else [], strict=True)
+        )
     started = perf_counter()
     rows = [
         shipment_row(
@@ -186,15 +190,20 @@ def _book_chunk(
             priced,
             merchant_id=batch.merchant_id,
             tracking_number=number,
+            partner_tracking_number=partner_numbers.get(index),
             booked_at=booked_at,
             batch_id=batch.id,
             batch_row=parcel.row_number,
         )
-        for (parcel, valid, priced), number in zip(ready, numbers, strict=True)
+        for index, ((parcel, valid, priced), number) in enumerate(zip(ready, numbers, strict=True))
     ]
     last_line = max(p.item_origins[-1][0] if p.item_origins else p.row_number for p in chunk)
     clock.add("persist", perf_counter() - started)
     return _Chunk(rows=rows, errors=errors, last_line=last_line)
+
+
+def _usps_last_mile(priced: Priced) -> bool:
+    return priced.planned is not None and priced.planned.usps_last_mile
 
 
 def _allocate(deps: BookingDeps, ready: list[Any]) -> list[str]:
@@ -269,6 +278,17 @@ def _finish(database: Database, batch_id: str, status: str, error: str | None) -
         batch.finished_at = utc_now()
         uow.commit()
     return batch
+
+
+def booked_shipment_ids(
+    *, database: Database, batch_id: str, merchant_id: str | None, offset: int, limit: int
+) -> list[str]:
+    """Ids of a batch's booked shipments in file order, a page at a time (for labels)."""
+    batch = get_batch(database=database, batch_id=batch_id, merchant_id=merchant_id)
+    with database.unit_of_work() as uow:
+        summary = BatchRepository(uow.session).booked_summary(batch.id)
+        page = list(islice(summary, offset, offset + limit))
+    return [shipment_id for _, _, shipment_id, _ in page]
 
 
 def batch_results(*, database: Database, batch_id: str) -> Iterator[dict[str, Any]]:

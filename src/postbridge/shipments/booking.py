@@ -86,8 +86,16 @@ def book_shipment(
     valid = validate_or_raise(shipment, deps=deps, booked_at=booked_at)
     priced = plan_and_price(valid, planner=deps.planner, booked_at=booked_at)
     (tracking_number,) = allocate_tracking_numbers(deps, priced, valid.service, 1)
+    partner_number = None
+    if priced.planned is not None and priced.planned.usps_last_mile:
+        (partner_number,) = deps.allocator.allocate_impb(1)
     row = shipment_row(
-        valid, priced, merchant_id=merchant_id, tracking_number=tracking_number, booked_at=booked_at
+        valid,
+        priced,
+        merchant_id=merchant_id,
+        tracking_number=tracking_number,
+        partner_tracking_number=partner_number,
+        booked_at=booked_at,
     )
     with deps.database.unit_of_work() as uow:
         repo = ShipmentRepository(uow.session)

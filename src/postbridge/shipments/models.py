@@ -98,6 +98,15 @@ class NumberRange(Base):
     last_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class SerialCounter(Base):
+    """A named, ever-increasing counter (IMpb serials per mailer id and service type code)."""
+
+    __tablename__ = "serial_counters"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    next_value: Mapped[int] = mapped_column(BigInteger)
+
+
 class ShipmentBatch(Base):
     __tablename__ = "shipment_batches"
     __table_args__ = (UniqueConstraint("merchant_id", "batch_key"),)

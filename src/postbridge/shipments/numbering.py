@@ -14,12 +14,14 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from postbridge.errors import Conflict
+from postbridge.identifiers.impb import build_impb_tracking_number
 from postbridge.identifiers.s10 import format_s10
 from postbridge.kit.clock import utc_now
-from postbridge.shipments.models import NumberRange
+from postbridge.shipments.models import NumberRange, SerialCounter
 
 DEFAULT_PARTNER = "*"
 
@@ -76,8 +78,47 @@ def sync_ranges(session: Session, config: NumberingConfig | None = None) -> int:
 
 
 class NumberAllocator:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        usps_mailer_id: str = "901234",
+        usps_service_type_code: str = "001",
+    ) -> None:
         self._session_factory = session_factory
+        self.usps_mailer_id = usps_mailer_id
+        self.usps_service_type_code = usps_service_type_code
+
+    def allocate_impb(self, count: int = 1) -> list[str]:
+        """USPS Package Identification Codes under our mailer id, never issued twice."""
+        name = f"impb:{self.usps_mailer_id}:{self.usps_service_type_code}"
+        first = self._take_serials(name, count, start=1)
+        return [
+            build_impb_tracking_number(
+                service_type_code=self.usps_service_type_code,
+                mailer_id=self.usps_mailer_id,
+                serial=serial,
+            ).digits
+            for serial in range(first, first + count)
+        ]
+
+    def _take_serials(self, name: str, count: int, *, start: int) -> int:
+        with self._session_factory() as session:
+            if session.get(SerialCounter, name) is None:
+                session.add(SerialCounter(name=name, next_value=start))
+                try:
+                    session.commit()
+                except IntegrityError:  # another allocator created it first
+                    session.rollback()
+            bumped = session.execute(
+                update(SerialCounter)
+                .where(SerialCounter.name == name)
+                .values(next_value=SerialCounter.next_value + count)
+                .returning(SerialCounter.next_value)
+                .execution_options(synchronize_session=False)
+            ).scalar_one()
+            session.commit()
+        return int(bumped) - count
 
     def allocate(self, *, partner: str, service_indicator: str, count: int = 1) -> list[str]:
         """Return ``count`` fresh S10 numbers, consecutive within one range where possible."""

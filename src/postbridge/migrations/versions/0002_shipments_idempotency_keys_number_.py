@@ -1,8 +1,8 @@
-"""shipments, idempotency keys, number ranges, batches
+"""shipments, idempotency keys, number ranges, serial counters, batches
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 10:15:00.058554
+Create Date: 2026-11-25 10:32:33.827819
 """
 
 from __future__ import annotations
@@ -34,6 +34,11 @@ def upgrade() -> None:
     sa.Column('last_issued_at', postbridge.storage.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_number_ranges')),
     sa.UniqueConstraint('partner', 'service_indicator', 'issuer', 'first_serial', name=op.f('uq_number_ranges_partner_service_indicator_issuer_first_serial'))
+    )
+    op.create_table('serial_counters',
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('next_value', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_serial_counters'))
     )
     op.create_table('shipment_batches',
     sa.Column('id', sa.String(length=40), nullable=False),
@@ -138,5 +143,6 @@ def downgrade() -> None:
 
     op.drop_table('shipments')
     op.drop_table('shipment_batches')
+    op.drop_table('serial_counters')
     op.drop_table('number_ranges')
     # ### end Alembic commands ###

@@ -1,0 +1,28 @@
+"""Label rendering (PDF, PNG, ZPL) from plain ``LabelData``. No HTTP, no database."""
+
+from postbridge.labels.addressing import format_recipient_lines
+from postbridge.labels.model import (
+    CustomsCategory,
+    CustomsDeclaration,
+    CustomsFormType,
+    CustomsItem,
+    LabelData,
+    Party,
+)
+from postbridge.labels.pdf import PageSize, render_pdf
+from postbridge.labels.png import render_png
+from postbridge.labels.zpl import render_zpl
+
+__all__ = [
+    "CustomsCategory",
+    "CustomsDeclaration",
+    "CustomsFormType",
+    "CustomsItem",
+    "LabelData",
+    "PageSize",
+    "Party",
+    "format_recipient_lines",
+    "render_pdf",
+    "render_png",
+    "render_zpl",
+]

@@ -1,0 +1,131 @@
+"""What a shipping label shows: plain frozen values, filled by the booking service.
+
+The label context renders; it does not decide. Addresses arrive already formatted for the
+destination country (``format_recipient_lines`` helps), the customs form type is chosen by the
+customs rules, and the S10 and IMpb numbers are allocated elsewhere and only validated here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from postbridge.identifiers import ImpbBarcode, S10Id, parse_s10
+from postbridge.kit.money import Money
+
+
+class CustomsFormType(StrEnum):
+    CN22 = "CN22"  # compact block on the label (letter-post items up to 300 SDR)
+    CN23 = "CN23"  # separate declaration page
+
+
+class CustomsCategory(StrEnum):
+    SALE_OF_GOODS = "sale_of_goods"
+    GIFT = "gift"
+    DOCUMENTS = "documents"
+    COMMERCIAL_SAMPLE = "commercial_sample"
+    RETURNED_GOODS = "returned_goods"
+    OTHER = "other"
+
+    @property
+    def printed(self) -> str:
+        return _PRINTED_CATEGORY[self]
+
+
+_PRINTED_CATEGORY = {
+    CustomsCategory.SALE_OF_GOODS: "Sale of goods",
+    CustomsCategory.GIFT: "Gift",
+    CustomsCategory.DOCUMENTS: "Documents",
+    CustomsCategory.COMMERCIAL_SAMPLE: "Commercial sample",
+    CustomsCategory.RETURNED_GOODS: "Returned goods",
+    CustomsCategory.OTHER: "Other",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Sender or return address: name, optional company, then the remaining address lines."""
+
+    name: str
+    lines: tuple[str, ...]
+    company: str | None = None
+    phone: str | None = None
+
+    def printed_lines(self, max_lines: int | None = None) -> tuple[str, ...]:
+        """Name, company, address lines, phone; when space is short the phone goes first,
+        then middle lines, so the last address line (the country) always prints."""
+        head = (self.name,) if self.company is None else (self.name, self.company)
+        address = (*head, *self.lines)
+        full = address if self.phone is None else (*address, f"Tel {self.phone}")
+        if max_lines is None or len(full) <= max_lines:
+            return full
+        return keep_last_line(address, max_lines)
+
+
+def keep_last_line(lines: tuple[str, ...], max_lines: int) -> tuple[str, ...]:
+    """At most ``max_lines`` lines, never dropping the last one (the destination country)."""
+    if len(lines) <= max_lines:
+        return lines
+    return (*lines[: max_lines - 1], lines[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class CustomsItem:
+    description: str
+    quantity: int
+    net_weight_g: int
+    value: Money
+    origin_country: str
+    hs_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomsDeclaration:
+    form_type: CustomsFormType
+    category: CustomsCategory
+    total_value: Money
+    declared_on: date
+    signatory: str
+    items: tuple[CustomsItem, ...] = ()
+    explanation: str | None = None  # required by the form when category is OTHER
+    comments: str | None = None
+    licence_number: str | None = None
+    certificate_number: str | None = None
+    invoice_number: str | None = None
+    postal_charges: Money | None = None
+
+    @property
+    def documents_only(self) -> bool:
+        """Documents carry no goods, so the form prints no item table."""
+        return self.category is CustomsCategory.DOCUMENTS
+
+
+@dataclass(frozen=True, slots=True)
+class LabelData:
+    tracking_number: str  # S10, validated on construction
+    sender: Party
+    recipient_lines: tuple[str, ...]  # formatted for the destination country, country last
+    destination_country: str  # ISO alpha-2
+    product_name: str
+    partner: str  # last-mile postal operator, e.g. "USPS"
+    office_of_exchange: str  # destination IMPC code, e.g. "USJFKA"
+    sort_code: str
+    weight_g: int
+    created_on: date
+    customs: CustomsDeclaration
+    return_address: Party | None = None  # None: return to the sender
+    recipient_phone: str | None = None
+    impb: ImpbBarcode | None = None  # USPS last mile: routing ZIP + PIC
+    s10: S10Id = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "s10", parse_s10(self.tracking_number))
+        if self.weight_g <= 0:
+            raise ValueError(f"label weight must be positive grams, got {self.weight_g}")
+        if not self.recipient_lines:
+            raise ValueError("label needs at least one recipient line")
+
+    @property
+    def returns_to(self) -> Party:
+        return self.sender if self.return_address is None else self.return_address

@@ -1,0 +1,93 @@
+"""Realistic demonstration labels (Shenzhen merchant → US buyer), for samples, benches and tests.
+
+Identifiers are synthetic but valid: the S10 serials and the USPS mailer id are made up.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from postbridge.identifiers import build_impb_barcode, build_impb_tracking_number, format_s10
+from postbridge.kit.money import Money
+from postbridge.labels.addressing import format_recipient_lines
+from postbridge.labels.model import (
+    CustomsCategory,
+    CustomsDeclaration,
+    CustomsFormType,
+    CustomsItem,
+    LabelData,
+    Party,
+)
+
+SAMPLE_DATE = date(2026, 11, 25)
+SAMPLE_SENDER = Party(
+    name="李伟 Li Wei",
+    company="深圳市华强北电子有限公司",
+    lines=("华强北路1002号 赛格广场 21楼", "Futian, Shenzhen 518031", "CHINA"),
+    phone="+86 755 8321 0000",
+)
+SAMPLE_RETURN = Party(
+    name="Postbridge Returns Hub",
+    company="c/o Shenzhen Bao'an Sorting Centre",
+    lines=("8 Hangcheng Avenue, Bao'an", "Shenzhen 518128", "CHINA"),
+)
+SAMPLE_ITEMS = (
+    CustomsItem("Bluetooth earphones", 2, 96, Money.parse("18.40", "USD"), "CN", "851762"),
+    CustomsItem("Silicone phone case", 1, 38, Money.parse("3.90", "USD"), "CN", "392690"),
+    CustomsItem("USB-C charging cable 1 m", 3, 75, Money.parse("5.70", "USD"), "CN", "854442"),
+)
+
+
+def sample_label(
+    *,
+    form_type: CustomsFormType = CustomsFormType.CN22,
+    category: CustomsCategory = CustomsCategory.SALE_OF_GOODS,
+    with_impb: bool = True,
+    serial: int = 10_047_514,
+    items: tuple[CustomsItem, ...] | None = None,
+) -> LabelData:
+    chosen = SAMPLE_ITEMS if items is None else items
+    if category is CustomsCategory.DOCUMENTS:
+        chosen = ()
+    total = Money.zero("USD")
+    for item in chosen:
+        total = total + item.value
+    recipient = format_recipient_lines(
+        country_code="US",
+        name="Jane Doe",
+        company_name="Acme Gadgets LLC",
+        street_address="350 5th Ave Apt 3201",
+        city="New York",
+        country_area="NY",
+        postal_code="10118",
+    )
+    impb = None
+    if with_impb:
+        pic = build_impb_tracking_number(
+            service_type_code="748", mailer_id="901234567", serial=serial % 10_000_000
+        )
+        impb = build_impb_barcode("10118", pic)
+    return LabelData(
+        tracking_number=format_s10("LX", serial, "CN"),
+        sender=SAMPLE_SENDER,
+        return_address=SAMPLE_RETURN,
+        recipient_lines=recipient,
+        recipient_phone="+1 212 555 0147",
+        destination_country="US",
+        product_name="Postbridge Standard · ePacket",
+        partner="USPS",
+        office_of_exchange="USJFKA",
+        sort_code="JFK-07",
+        weight_g=268,
+        created_on=SAMPLE_DATE,
+        customs=CustomsDeclaration(
+            form_type=form_type,
+            category=category,
+            total_value=total if chosen else Money.zero("USD"),
+            declared_on=SAMPLE_DATE,
+            signatory="Li Wei",
+            items=chosen,
+            invoice_number="INV-2026-118204" if form_type is CustomsFormType.CN23 else None,
+        ),
+        impb=impb,
+    )

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from PIL import Image
+
+from postbridge.identifiers import build_impb_barcode, build_impb_tracking_number
+from postbridge.labels import (
+    CustomsCategory,
+    CustomsFormType,
+    LabelData,
+    Party,
+    render_pdf,
+    render_png,
+    render_zpl,
+)
+from postbridge.labels.drawing import Align, Barcode, Box, Rule, Text
+from postbridge.labels.label_layout import layout_label
+from postbridge.labels.samples import SAMPLE_ITEMS, sample_label
+
+LONGEST_IMPB = build_impb_barcode(
+    "10118-1234",
+    build_impb_tracking_number(
+        service_type_code="748", mailer_id="901234567", serial=12_345_678_901, long_form=True
+    ),
+)
+
+
+def crowded_label() -> LabelData:
+    label = sample_label(items=tuple(SAMPLE_ITEMS[i % 3] for i in range(9)))
+    return replace(
+        label,
+        product_name="Postbridge Economy Tracked Small Packet with Signature Confirmation Plus",
+        sender=Party(
+            name="A very long sender name that keeps going well past any column width",
+            company="深圳市华强北电子有限公司深圳市华强北电子有限公司深圳市华强北电子有限公司",
+            lines=tuple(f"Line {n} of a sender address that is long" for n in range(8)),
+        ),
+        recipient_lines=tuple(f"Recipient line {n} " + "x" * 60 for n in range(9)),
+        sort_code="VERY-LONG-SORT-CODE",
+        impb=LONGEST_IMPB,
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(288.0, 432.0), (297.6, 419.5)])
+def test_crowded_label_stays_on_the_page(width: float, height: float) -> None:
+    ops = layout_label(crowded_label(), width, height)
+
+    for op in ops:
+        if isinstance(op, Text):
+            left = {
+                Align.LEFT: op.x,
+                Align.CENTER: op.x - op.max_width / 2,
+                Align.RIGHT: op.x - op.max_width,
+            }[op.align]
+            assert left >= 0
+            assert left + op.max_width <= width + 0.01
+            assert 0 < op.baseline <= height, op.text
+        elif isinstance(op, Box):
+            assert op.y + op.height <= height
+        elif isinstance(op, Rule):
+            assert max(op.y1, op.y2) <= height
+        elif isinstance(op, Barcode):
+            assert op.top + op.height <= height
+
+
+def test_longest_impb_fits_and_decodes_in_png_and_pdf() -> None:
+    label = replace(sample_label(), impb=LONGEST_IMPB)
+    expected = sorted([label.s10.text, LONGEST_IMPB.element_string])
+    assert len(LONGEST_IMPB.data) == 38
+
+    png = Image.open(io.BytesIO(render_png(label)))
+    assert sorted(r.text for r in zxingcpp.read_barcodes(png)) == expected
+    page = pdfium.PdfDocument(render_pdf([label]))[0]
+    rendered = page.render(scale=203 / 72).to_pil()
+    assert sorted(r.text for r in zxingcpp.read_barcodes(rendered)) == expected
+
+
+def test_crowded_label_renders_in_every_format() -> None:
+    label = crowded_label()
+
+    png = Image.open(io.BytesIO(render_png(label)))
+    pdf = render_pdf([label])
+    zpl = render_zpl([label])
+
+    assert len(zxingcpp.read_barcodes(png)) == 2
+    text = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
+    assert "more item(s)" in text
+    assert "Recipient line 8" in text  # the last (country) line survives the cut
+    assert "Recipient line 5" not in text
+    assert "Line 7 of a sender address" in text
+    assert "…" in text
+    assert zpl.count("^XZ") == 1
+    assert "^BY2" in zpl  # the 38-digit IMpb needs the narrower module to fit 4 in
+
+
+def test_cn23_with_documents_has_customs_page_without_table() -> None:
+    label = sample_label(form_type=CustomsFormType.CN23, category=CustomsCategory.DOCUMENTS)
+    pages = pdfium.PdfDocument(render_pdf([label]))
+
+    assert len(pages) == 2
+    customs = pages[1].get_textpage().get_text_range()
+    assert "no item list" in customs
+    assert "Qty (2)" not in customs
