@@ -21,6 +21,14 @@ export POSTBRIDGE_REQUIRE_POSTGRES=1
 echo "tests use $POSTBRIDGE_TEST_POSTGRES_URL (a fresh database per run, dropped after)"
 
 if [ -x /usr/bin/chromium ]; then export POSTBRIDGE_REQUIRE_BROWSER=1; fi
+# ZPL labels are rendered by a JavaScript ZPL renderer (npm, pinned by package-lock.json) so
+# the tests can decode their barcodes; without node the ZPL tier keeps its structural checks.
+if command -v npm >/dev/null && command -v node >/dev/null; then
+  if [ ! -d tools/zpl-renderer/node_modules/zpl-renderer-js ]; then
+    (cd tools/zpl-renderer && npm ci --silent --no-audit --no-fund) || echo "zpl renderer: npm ci failed" >&2
+  fi
+  [ -d tools/zpl-renderer/node_modules/zpl-renderer-js ] && export POSTBRIDGE_ZPL_RENDERER_DIR="$PWD/tools/zpl-renderer"
+fi
 
 step "pytest"
 set +e

@@ -37,7 +37,10 @@ def _json_dumps(value: Any) -> str:
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalize_url(url)
-    json_options: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+    json_options: dict[str, Any] = {
+        "json_serializer": _json_dumps,
+        "json_deserializer": orjson.loads,
+    }
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
