@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from postbridge import __version__
 from postbridge.api.problems import install_problem_handlers
-from postbridge.api.routes import batches, health, labels, merchants, shipments
+from postbridge.api.routes import batches, health, labels, merchants, rates, shipments
 from postbridge.bootstrap import Platform, build_platform
 from postbridge.config import Settings, get_settings
 from postbridge.web import console
@@ -25,6 +25,7 @@ Money is `{"amount": "9.90", "currency": "USD"}`; weights are grams, lengths mil
 
 def build_v1_router() -> APIRouter:
     v1 = APIRouter(prefix="/v1")
+    v1.include_router(rates.router)
     v1.include_router(merchants.router)
     v1.include_router(shipments.router)
     v1.include_router(batches.router)
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=[
+            {"name": "rates", "description": "Quotes with prices, promises and routes."},
             {"name": "shipments", "description": "Book, read, list and cancel shipments."},
             {"name": "shipment batches", "description": "Bulk capture from CSV files."},
             {"name": "labels", "description": "PDF, ZPL and PNG labels with customs forms."},

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import MetaData
 
 from postbridge.config import Settings
+from postbridge.network import demo_network, load_network
+from postbridge.network.model import Network
+from postbridge.quotes.service import Quoter
 from postbridge.shipments.booking import BookingDeps
 from postbridge.shipments.numbering import NumberAllocator
 from postbridge.storage.base import Base
@@ -28,11 +31,20 @@ class Platform:
     settings: Settings
     database: Database
     booking: BookingDeps
+    quoter: Quoter
+
+
+def load_operator_network(settings: Settings) -> Network:
+    """The operator's network: POSTBRIDGE_NETWORK_DIR, or the demo network shipped inside."""
+    if settings.network_dir is None:
+        return demo_network()
+    return load_network(settings.network_dir)
 
 
 def build_platform(settings: Settings) -> Platform:
     metadata()
     database = Database(make_engine(settings.database_url))
+    quoter = Quoter(load_operator_network(settings))
     booking = BookingDeps(
         database=database,
         allocator=NumberAllocator(
@@ -40,7 +52,7 @@ def build_platform(settings: Settings) -> Platform:
             usps_mailer_id=settings.usps_mailer_id,
             usps_service_type_code=settings.usps_service_type_code,
         ),
-        planner=None,
+        planner=quoter,
         cn22_threshold_sdr=settings.cn22_threshold_sdr,
     )
-    return Platform(settings=settings, database=database, booking=booking)
+    return Platform(settings=settings, database=database, booking=booking, quoter=quoter)

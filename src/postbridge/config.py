@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # against the Pub 199 edition in force before printing live labels.
     usps_service_type_code: str = Field(default="001", pattern=r"^\d{3}$")
     public_base_url: str = "http://127.0.0.1:8000"
+    network_dir: Path | None = Field(
+        default=None, description="Network definition folder (network.yaml); default: the demo."
+    )
     var_dir: Path = Field(default=DEFAULT_VAR_DIR, description="Uploaded files, generated data.")
     log_level: str = "info"
 

@@ -64,8 +64,15 @@ class InvalidInput(PostbridgeError):
         self.problems = list(problems or [])
 
     @classmethod
-    def for_field(cls, field_path: str, message: str, *, code: str = "invalid") -> InvalidInput:
-        return cls(f"{field_path}: {message}", problems=[FieldProblem(field_path, message, code)])
+    def for_field(
+        cls, field_path: str, message: str, *, code: str = "invalid", error_code: str | None = None
+    ) -> InvalidInput:
+        """One bad field; ``code`` classifies the field problem, ``error_code`` the whole error."""
+        return cls(
+            f"{field_path}: {message}",
+            problems=[FieldProblem(field_path, message, code)],
+            code=error_code,
+        )
 
 
 class NotAuthenticated(PostbridgeError):

@@ -2,39 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from postbridge.kit.money import Money
+from postbridge.quotes.model import PlannedRoute, PlanRequest
 
-
-@dataclass(frozen=True, slots=True)
-class PlanRequest:
-    origin_country: str
-    origin_postal_code: str
-    destination_country: str
-    destination_postal_code: str
-    weight_g: int
-    length_mm: int
-    width_mm: int
-    height_mm: int
-    declared_value: Money
-    service: str
-    incoterm: str
-    booked_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedRoute:
-    product: str
-    partner: str
-    price: Money
-    promise_p50: date
-    promise_p90: date
-    route: dict[str, Any]  # legs with planned UTC and local times, office of exchange, sort code
-    service_indicator: str | None = None  # S10 indicator the product mandates, if any
-    usps_last_mile: bool = False  # the label needs an IMpb and the partner number is an IMpb
+__all__ = ["PlanRequest", "PlannedRoute", "RoutePlanner"]
 
 
 class RoutePlanner(Protocol):

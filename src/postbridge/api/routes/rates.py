@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from postbridge.api.deps import PlatformDep, PrincipalDep
+from postbridge.api.routes.shipments import PROBLEM_RESPONSES
+from postbridge.errors import InvalidInput
+from postbridge.kit.clock import utc_now
+from postbridge.kit.countries import UnknownCountry, normalize_country
+from postbridge.kit.measures import Dimensions
+from postbridge.kit.money import MoneyError
+from postbridge.quotes.schemas import RatesRequest, RatesResponse
+from postbridge.quotes.service import RateRequest
+
+router = APIRouter(tags=["rates"])
+
+
+@router.post(
+    "/rates",
+    response_model=RatesResponse,
+    summary="Quote every product, price, delivery promise and route for a parcel",
+    responses=PROBLEM_RESPONSES,
+)
+def rates(body: RatesRequest, platform: PlatformDep, _: PrincipalDep) -> dict[str, Any]:
+    request = RateRequest(
+        origin_country=_country(body.origin.country, "origin.country"),
+        origin_postal_code=body.origin.postal_code,
+        destination_country=_country(body.destination.country, "destination.country"),
+        destination_postal_code=body.destination.postal_code,
+        weight_g=body.parcel.weight_g,
+        dimensions=Dimensions(body.parcel.length_mm, body.parcel.width_mm, body.parcel.height_mm),
+        declared_value=_value(body),
+        incoterm=body.incoterm,
+    )
+    options = platform.quoter.rates(request, now=utc_now())
+    return {"options": [option.to_json() for option in options]}
+
+
+def _country(value: str, field: str) -> str:
+    try:
+        return normalize_country(value)
+    except UnknownCountry as exc:
+        raise InvalidInput.for_field(field, str(exc)) from exc
+
+
+def _value(body: RatesRequest) -> Any:
+    try:
+        return body.declared_value.to_money()
+    except MoneyError as exc:
+        raise InvalidInput.for_field("declared_value.amount", str(exc)) from exc

@@ -1,0 +1,39 @@
+"""What a booking asks of route planning, and what it gets back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from postbridge.customs import CustomsItem
+from postbridge.kit.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    origin_country: str
+    origin_postal_code: str
+    destination_country: str
+    destination_postal_code: str
+    weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+    declared_value: Money
+    service: str
+    incoterm: str
+    booked_at: datetime
+    items: tuple[CustomsItem, ...] = ()  # for duties-paid products, whose price includes duties
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRoute:
+    product: str
+    partner: str
+    price: Money
+    promise_p50: date
+    promise_p90: date
+    route: dict[str, Any]  # legs with planned UTC and local times, office of exchange, sort code
+    service_indicator: str | None = None  # S10 indicator the product mandates, if any
+    usps_last_mile: bool = False  # the label needs an IMpb and the partner number is an IMpb

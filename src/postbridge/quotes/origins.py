@@ -1,0 +1,46 @@
+"""Which origin sorting centre takes a sender's parcels (data: data/origin_catchments.yaml)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from postbridge.errors import InvalidInput
+from postbridge.network.model import FacilityKind, Network
+
+
+@lru_cache(maxsize=1)
+def catchments() -> dict[str, dict[str, str]]:
+    text = resources.files("postbridge.quotes").joinpath("data/origin_catchments.yaml").read_text()
+    loaded: dict[str, dict[str, str]] = yaml.safe_load(text)
+    return {
+        country: {str(k): str(v) for k, v in table.items()} for country, table in loaded.items()
+    }
+
+
+def origin_facility(network: Network, country: str, postal_code: str, *, field: str) -> str:
+    """The origin sorting centre for a sender; ``field`` names the country field in errors."""
+    table = catchments().get(country)
+    if table is None:
+        served = ", ".join(sorted(catchments()))
+        raise InvalidInput.for_field(
+            field,
+            f"postbridge collects parcels in {served}, not in {country}",
+            code="not_served",
+            error_code="origin_not_served",
+        )
+    digits = "".join(ch for ch in postal_code if ch.isalnum())
+    for length in range(len(digits), 0, -1):
+        found = table.get(digits[:length])
+        if found is not None:
+            return _checked(network, found)
+    return _checked(network, table["*"])
+
+
+def _checked(network: Network, facility_id: str) -> str:
+    facility = network.facilities.get(facility_id)
+    if facility is None or facility.kind is not FacilityKind.ORIGIN_SORTING_CENTRE:
+        raise LookupError(f"origin catchment names {facility_id}, not an origin of {network.name}")
+    return facility_id

@@ -1,0 +1,233 @@
+"""Rates and booking routes on the network, with duties for duties-paid products.
+
+``Quoter.rates`` answers POST /v1/rates: every feasible option. ``Quoter.plan`` is the
+booking's RoutePlanner: the option the requested service picks, as a stored route document.
+Bulk capture plans thousands of parcels a second, so the chosen route is memoised per
+(origin, destination region, service, incoterm, weight and size band, booking minute); the price
+is always recomputed for the parcel's own weight and size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from postbridge.customs import CustomsItem, EstimateStatus, Incoterm, estimate_duties_and_taxes
+from postbridge.customs.fx import convert
+from postbridge.errors import InvalidInput
+from postbridge.kit.clock import ensure_utc
+from postbridge.kit.measures import Dimensions
+from postbridge.kit.money import Money
+from postbridge.network.model import Network
+from postbridge.quotes.model import PlannedRoute, PlanRequest
+from postbridge.quotes.origins import origin_facility
+from postbridge.routing import (
+    DutiesQuery,
+    NoServiceAvailable,
+    QuoteOption,
+    QuoteRequest,
+    choose,
+    quote,
+    timetable_at,
+)
+from postbridge.routing.pricing import price_parcel, price_zone
+from postbridge.routing.promise import postal_region_key
+
+WEIGHT_BAND_G = 250
+SIZE_BAND_MM = 50
+USPS = "USPS"
+
+
+@dataclass(frozen=True, slots=True)
+class RateRequest:
+    origin_country: str
+    origin_postal_code: str
+    destination_country: str
+    destination_postal_code: str
+    weight_g: int
+    dimensions: Dimensions
+    declared_value: Money
+    incoterm: str = "DDU"
+
+
+class Quoter:
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self._plan_cache = lru_cache(maxsize=65_536)(self._choose_cached)
+
+    def warm_up(self, now: datetime) -> None:
+        """Build today's timetable now rather than on the first request (~50-100 ms)."""
+        timetable_at(self.network, ensure_utc(now))
+
+    # -- POST /v1/rates ---------------------------------------------------------------------
+
+    def rates(self, request: RateRequest, *, now: datetime) -> list[QuoteOption]:
+        origin = origin_facility(
+            self.network, request.origin_country, request.origin_postal_code, field="origin.country"
+        )
+        items = _declared_goods(request.declared_value, request.weight_g, request.origin_country)
+        options = quote(
+            self.network,
+            QuoteRequest(
+                origin=origin,
+                destination_country=request.destination_country,
+                destination_postal_code=request.destination_postal_code,
+                weight_g=request.weight_g,
+                dimensions=request.dimensions,
+                declared_value=request.declared_value,
+            ),
+            now=now,
+            duties=self._duties(items, request.destination_country, request.origin_country, now),
+        )
+        return _matching_incoterm(options, request.incoterm)
+
+    # -- booking ----------------------------------------------------------------------------
+
+    def plan(self, request: PlanRequest) -> PlannedRoute:
+        dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
+        banded = Dimensions(*(_up(side, SIZE_BAND_MM) for side in sorted(
+            (dims.length_mm, dims.width_mm, dims.height_mm), reverse=True)))  # fmt: skip
+        origin = origin_facility(
+            self.network, request.origin_country, request.origin_postal_code, field="sender.country"
+        )
+        key = (
+            origin,
+            request.destination_country,
+            _region(request.destination_postal_code),
+            request.destination_postal_code if request.destination_country != "US" else "",
+            request.service.lower(),
+            request.incoterm,
+            _up(request.weight_g, WEIGHT_BAND_G),
+            banded,
+            request.booked_at.replace(second=0, microsecond=0),
+        )
+        option = self._plan_cache(key, request)
+        duties = self._duty_total(request) if option.incoterm.value == "DDP" else None
+        product = self.network.products[option.product]
+        zone = price_zone(product, request.destination_country, request.destination_postal_code)
+        price = None
+        if zone is not None:
+            price = price_parcel(
+                product, zone=zone, weight_g=request.weight_g, dimensions=dims, duties=duties
+            )
+        if price is None:  # the banded choice does not price this exact parcel: no shortcut
+            option = self._choose(request, dims, origin)
+            price = option.price
+        return PlannedRoute(
+            product=option.product,
+            partner=option.partner,
+            price=price.total,
+            promise_p50=option.promise.p50,
+            promise_p90=option.promise.p90,
+            route=self.route_document(option, request.destination_postal_code),
+            usps_last_mile=option.partner == USPS,
+        )
+
+    def _choose_cached(self, key: tuple[Any, ...], request: PlanRequest) -> QuoteOption:
+        dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
+        return self._choose(request, dims, key[0])
+
+    def _choose(self, request: PlanRequest, dims: Dimensions, origin: str) -> QuoteOption:
+        options = quote(
+            self.network,
+            QuoteRequest(
+                origin=origin,
+                destination_country=request.destination_country,
+                destination_postal_code=request.destination_postal_code,
+                weight_g=request.weight_g,
+                dimensions=dims,
+                declared_value=request.declared_value,
+            ),
+            now=request.booked_at,
+            duties=lambda query: self._duty_for_query(request, query),
+        )
+        try:
+            return choose(_matching_incoterm(options, request.incoterm), request.service)
+        except NoServiceAvailable as exc:
+            raise InvalidInput.for_field(
+                "service",
+                f"no {request.service} service from {request.origin_country} to "
+                f"{request.destination_country} {request.destination_postal_code} for this parcel",
+                code="not_served",
+                error_code="no_service",
+            ) from exc
+
+    def route_document(self, option: QuoteOption, postal_code: str) -> dict[str, Any]:
+        """What a shipment stores of its route: legs, hand-over point, label sort data."""
+        facilities = self.network.facilities
+        exchange = next(
+            (facilities[leg.destination] for leg in reversed(option.route)
+             if facilities[leg.destination].upu_code),
+            facilities[option.injection_point],
+        )  # fmt: skip
+        gateway = exchange.iata or exchange.id.split("-")[0]
+        return {
+            "product": option.product,
+            "product_name": option.product_name,
+            "service": option.service.value,
+            "partner": option.partner,
+            "partner_name": self.network.partners[option.partner].name,
+            "injection_point": option.injection_point,
+            "office_of_exchange": exchange.upu_code or exchange.id,
+            "sort_code": f"{gateway}-{postal_region_key(postal_code)[:3]}",
+            "usps_last_mile": option.partner == USPS,
+            "legs": [leg.to_json() for leg in option.route],
+            "promise": {**option.promise.to_json(), "promised_by": option.promised_by.isoformat(),
+                        "within_promise": option.within_promise},
+            "linehaul_cost": option.linehaul_cost.to_json(),
+            "network_version": self.network.version,
+        }  # fmt: skip
+
+    # -- duties -----------------------------------------------------------------------------
+
+    def _duties(
+        self, items: tuple[CustomsItem, ...], destination: str, origin: str, now: datetime
+    ) -> Any:
+        def estimate(query: DutiesQuery) -> Money | None:
+            result = estimate_duties_and_taxes(
+                destination_country=destination, items=items, shipping_cost=None,
+                incoterm=Incoterm.DDP, on_date=now.date(), origin_country=origin,
+            )  # fmt: skip
+            if result.status is EstimateStatus.NOT_ESTIMATED:
+                return None
+            return convert(result.total, query.currency, now.date())[0]
+
+        return estimate
+
+    def _duty_total(self, request: PlanRequest) -> Money | None:
+        result = estimate_duties_and_taxes(
+            destination_country=request.destination_country, items=request.items,
+            shipping_cost=None, incoterm=Incoterm.DDP, on_date=request.booked_at.date(),
+            origin_country=request.origin_country,
+        )  # fmt: skip
+        if result.status is EstimateStatus.NOT_ESTIMATED:
+            return None
+        return result.total
+
+    def _duty_for_query(self, request: PlanRequest, query: DutiesQuery) -> Money | None:
+        total = self._duty_total(request)
+        return (
+            None if total is None else convert(total, query.currency, request.booked_at.date())[0]
+        )
+
+
+def _declared_goods(value: Money, weight_g: int, origin: str) -> tuple[CustomsItem, ...]:
+    """A rate request declares only a value: one line of goods, HS chapter unknown (999999)."""
+    return (CustomsItem("declared goods", 1, value, "999999", origin, max(weight_g, 1)),)
+
+
+def _matching_incoterm(options: list[QuoteOption], incoterm: str) -> list[QuoteOption]:
+    """Options of the requested incoterm; when none exists, the others (duties then follow the
+    booking's incoterm: the buyer pays at the door for DDU, the merchant is invoiced for DDP)."""
+    matching = [o for o in options if o.incoterm.value == incoterm]
+    return matching or options
+
+
+def _up(value: int, step: int) -> int:
+    return -(-value // step) * step
+
+
+def _region(postal_code: str) -> str:
+    return postal_region_key(postal_code)[:3]

@@ -1,0 +1,92 @@
+"""Smaller pieces: dwell quantiles, region and zone look-ups, the cached timetable."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from postbridge.network import demo_network
+from postbridge.network.model import CustomsProfile, LastMilePartner, Spread
+from postbridge.routing.dwell import customs_quantiles
+from postbridge.routing.pricing import price_zone
+from postbridge.routing.promise import find_transit
+from postbridge.routing.timetable import timetable_at, to_minute
+
+
+def test_customs_without_inspections_keeps_the_fitted_median_and_p90() -> None:
+    profile = CustomsProfile("X", Spread(600, 2160), Decimal(0), Spread(2880, 8640))
+
+    p50, p90 = customs_quantiles(profile)
+
+    assert abs(p50 - 600) <= 12  # sampling error of a 40,000-draw quantile, under 2 %
+    assert abs(p90 - 2160) <= 43
+
+
+def test_inspections_push_the_p90_out() -> None:
+    usual = CustomsProfile("X", Spread(600, 600), Decimal(0), Spread(2880, 2880))
+    held = CustomsProfile("X", Spread(600, 600), Decimal("0.2"), Spread(2880, 2880))
+
+    assert customs_quantiles(usual) == (600, 600)
+    # One parcel in five waits two more days: the median is unchanged, the p90 is 600 + 2880.
+    assert customs_quantiles(held) == (600, 3480)
+
+
+def test_transit_rows_by_zip3_and_longest_prefix() -> None:
+    network = demo_network()
+    usps, correos = network.partners["USPS"], network.partners["CORREOS"]
+
+    def days(partner: LastMilePartner, service: str, injection: str, code: str) -> object:
+        found = find_transit(partner, service, injection, code)
+        return None if found is None else (found.p50_days, found.p90_days, found.time_zone)
+
+    assert days(usps, "packet", "LAX-ISC", "90210-1234") == (2, 3, "America/Los_Angeles")
+    assert days(usps, "packet", "LAX-ISC", "9021") is None  # not a ZIP code
+    assert days(correos, "tracked", "MAD-OE", "28013") == (1, 2, "Europe/Madrid")
+    assert days(correos, "tracked", "MAD-OE", "35 001") == (5, 9, "Atlantic/Canary")
+    assert days(correos, "tracked", "MAD-OE", "46001") == (2, 3, "Europe/Madrid")  # "*" row
+    assert days(correos, "express", "MAD-OE", "46001") is None
+
+
+def test_price_zone_prefers_the_longest_postal_prefix() -> None:
+    product = demo_network().products["CN-US-STANDARD"]
+
+    assert price_zone(product, "US", "96813") == "US-REMOTE"
+    assert price_zone(product, "US", "10001") == "US"
+    assert price_zone(product, "PR", "00901") == "US-REMOTE"
+    assert price_zone(product, "CA", "K1A 0B1") is None
+
+
+def test_timetable_is_cached_per_day_and_covers_three_weeks() -> None:
+    network = demo_network()
+    now = datetime(2026, 11, 25, 23, 59, tzinfo=UTC)
+
+    timetable = timetable_at(network, now)
+
+    assert timetable_at(network, now - timedelta(hours=23)) is timetable
+    assert timetable_at(network, now + timedelta(minutes=1)) is not timetable
+    assert timetable.end_minute - to_minute(now) >= 21 * 1440
+    assert timetable.dropoff.min() >= timetable.start_minute
+
+
+def test_departure_columns_feed_the_capacity_planner() -> None:
+    network = demo_network()
+    timetable = timetable_at(network, datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
+
+    columns = timetable.departure_columns()
+
+    first = network.legs[int(columns["lane_id"][0])]
+    assert set(columns) == {
+        "departure_id",
+        "lane_id",
+        "departs_at",
+        "arrives_at",
+        "capacity_parcels",
+        "capacity_grams",
+        "cost_per_parcel",
+        "cost_per_kg",
+    }
+    assert {len(column) for column in columns.values()} == {len(timetable)}
+    assert int(columns["arrives_at"][0] - columns["departs_at"][0]) == first.duration_min
+    assert int(columns["capacity_grams"][0]) == (first.capacity_kg or 0) * 1000
+    assert int(columns["capacity_parcels"][0]) == first.capacity_items
+    assert int(columns["cost_per_kg"][0]) == first.cost_per_kg_minor
