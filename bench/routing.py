@@ -192,11 +192,11 @@ class TimeExpandedGraph:
 
 
 RATES_BODY = {
-    "origin": "Shenzhen",
+    "origin": {"country": "CN", "postal_code": "518057"},
     "destination": {"country": "US", "postal_code": "10001"},
-    "weight_g": 800,
-    "dimensions": {"length_mm": 250, "width_mm": 180, "height_mm": 90},
+    "parcel": {"weight_g": 800, "length_mm": 250, "width_mm": 180, "height_mm": 90},
     "declared_value": {"amount": "35.00", "currency": "USD"},
+    "incoterm": "DDU",
 }
 
 
@@ -212,17 +212,18 @@ def measure_rates(samples: int) -> tuple[float | None, str]:
     import httpx
     import uvicorn
 
-    from postbridge.bootstrap import build_platform, metadata
+    from postbridge.bootstrap import build_platform
+    from postbridge.migrations import upgrade
     from postbridge.config import Settings
     from postbridge.merchants.models import Role
     from postbridge.merchants.service import create_merchant
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(database_url=f"sqlite:///{folder}/bench.db")
+        upgrade(settings.database_url)
         platform = build_platform(settings)
-        metadata().create_all(platform.database.engine)
         app = create_app(settings, platform=platform)
-        if not any(getattr(r, "path", "") == "/v1/rates" for r in app.routes):
+        if "/v1/rates" not in app.openapi()["paths"]:
             return None, "the app has no POST /v1/rates route yet"
         with platform.database.unit_of_work() as uow:
             token = create_merchant(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from postbridge import __version__
+from postbridge.addresses import preload as preload_addresses
 from postbridge.api.problems import install_problem_handlers
 from postbridge.api.routes import batches, health, labels, merchants, rates, shipments
 from postbridge.bootstrap import Platform, build_platform
 from postbridge.config import Settings, get_settings
+from postbridge.kit.clock import utc_now
 from postbridge.web import console
 from postbridge.web.docs import install_docs
 
@@ -36,7 +41,17 @@ def build_v1_router() -> APIRouter:
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
     if platform is None:
         platform = build_platform(settings or get_settings())
+    ready_platform = platform
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Build today's timetable and the address tables before the first request pays for them.
+        ready_platform.quoter.warm_up(utc_now())
+        preload_addresses()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
         title="postbridge",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Annotated, cast
 
@@ -16,7 +19,7 @@ from postbridge.storage.unit_of_work import UnitOfWork
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer pb_...`")
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
     return cast(Platform, request.app.state.platform)
 
 
@@ -31,20 +34,54 @@ def get_uow(platform: PlatformDep) -> Iterator[UnitOfWork]:
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-def get_principal(
+class PrincipalCache:
+    """Recently authenticated keys, for ``ttl_seconds``: a hot client is not re-checked against
+    the database on every call. A revoked key therefore stops working within ``ttl_seconds``.
+    Entries are keyed by a hash of the token, so the cache never holds a key in clear."""
+
+    def __init__(self, ttl_seconds: float = 5.0, size: int = 4096) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.size = size
+        self._entries: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+
+    def get(self, digest: bytes) -> Principal | None:
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, digest: bytes, principal: Principal) -> None:
+        self._entries[digest] = (time.monotonic() + self.ttl_seconds, principal)
+        self._entries.move_to_end(digest)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+
+_principals = PrincipalCache()
+
+
+async def get_principal(
     platform: PlatformDep,
-    uow: UowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise NotAuthenticated("send your API key as 'Authorization: Bearer <key>'")
-    return authenticate(uow=uow, token=credentials.credentials, pepper=platform.settings.secret_key)
+    token = credentials.credentials
+    digest = hashlib.sha256(f"{id(platform)}:{token}".encode()).digest()
+    cached = _principals.get(digest)
+    if cached is not None:
+        return cached
+    # One indexed lookup: short enough to run on the event loop rather than a thread hop.
+    with platform.database.unit_of_work() as uow:
+        principal = authenticate(uow=uow, token=token, pepper=platform.settings.secret_key)
+    _principals.put(digest, principal)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_operator(principal: PrincipalDep) -> Principal:
+async def require_operator(principal: PrincipalDep) -> Principal:
     if not principal.is_operator:
         raise PermissionDenied("this operation needs an operator key")
     return principal

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import APIRouter
+from fastapi.responses import Response
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
 from postbridge.api.routes.shipments import PROBLEM_RESPONSES
@@ -23,7 +25,9 @@ router = APIRouter(tags=["rates"])
     summary="Quote every product, price, delivery promise and route for a parcel",
     responses=PROBLEM_RESPONSES,
 )
-def rates(body: RatesRequest, platform: PlatformDep, _: PrincipalDep) -> dict[str, Any]:
+async def rates(body: RatesRequest, platform: PlatformDep, _: PrincipalDep) -> Response:
+    # Quoting is ~1-2 ms of CPU: on the event loop it costs less than a thread hop, and the
+    # options are already plain JSON, so they skip response-model re-validation.
     request = RateRequest(
         origin_country=_country(body.origin.country, "origin.country"),
         origin_postal_code=body.origin.postal_code,
@@ -35,7 +39,8 @@ def rates(body: RatesRequest, platform: PlatformDep, _: PrincipalDep) -> dict[st
         incoterm=body.incoterm,
     )
     options = platform.quoter.rates(request, now=utc_now())
-    return {"options": [option.to_json() for option in options]}
+    document = {"options": [option.to_json() for option in options]}
+    return Response(orjson.dumps(document), media_type="application/json")
 
 
 def _country(value: str, field: str) -> str:
