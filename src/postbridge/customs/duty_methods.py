@@ -223,7 +223,14 @@ def mx_global_rate(calc: Calculation) -> None:
     calc.add(ChargeKind.DUTY, label, base.times(rate), at_sale=False)
 
 
+def rate_not_recorded(calc: Calculation) -> None:
+    """A regime known to charge duty whose rate the rule book does not have: say so, charge
+    nothing, and leave the estimate partial rather than guess."""
+    calc.not_estimated(str(calc.rule.params["note"]))
+
+
 METHODS: dict[str, Callable[[Calculation], None]] = {
+    "rate_not_recorded": rate_not_recorded,
     "us_de_minimis": us_de_minimis,
     "us_postal_duty": us_postal_duty,
     "vat_low_value": vat_low_value,

@@ -106,11 +106,11 @@ def test_us_section_122_period_and_unknown_regime_after_it() -> None:
 
     assert (surcharge.duties, surcharge.rules[0].id) == (usd("4.00"), "us-postal-section-122")
     assert "The specific per-item option is not available on this date." in surcharge.note
-    assert unknown.status is EstimateStatus.NOT_ESTIMATED
+    assert unknown.status is EstimateStatus.PARTIAL
     assert unknown.total == usd("0.00")
-    assert unknown.note == (
-        "No duty or tax rules are recorded for US on 2026-07-25; import charges were not estimated."
-    )
+    assert [rule.id for rule in unknown.rules] == ["us-postal-after-section-122"]
+    assert "no later postal duty rate is recorded here" in unknown.note
+    assert "Partial estimate: charges above are a lower bound." in unknown.note
 
 
 def test_us_above_de_minimis_is_partial() -> None:
