@@ -190,8 +190,8 @@ class Quoter:
                 destination_country=destination, items=items, shipping_cost=None,
                 incoterm=Incoterm.DDP, on_date=now.date(), origin_country=origin,
             )  # fmt: skip
-            if result.status is EstimateStatus.NOT_ESTIMATED:
-                return None
+            if result.status is not EstimateStatus.COMPLETE:
+                return None  # a duties-paid price on a partial estimate would mislead
             return convert(result.total, query.currency, now.date())[0]
 
         return estimate
@@ -202,7 +202,7 @@ class Quoter:
             shipping_cost=None, incoterm=Incoterm.DDP, on_date=request.booked_at.date(),
             origin_country=request.origin_country,
         )  # fmt: skip
-        if result.status is EstimateStatus.NOT_ESTIMATED:
+        if result.status is not EstimateStatus.COMPLETE:
             return None
         return result.total
 
