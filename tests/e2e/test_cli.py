@@ -51,3 +51,33 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
         "error: name: a merchant named 'Dup' exists already"
     ]
     assert "Traceback" not in again.stderr
+
+
+def test_demo_setup_seeds_merchant_key_and_orders(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    env = dict(os.environ, POSTBRIDGE_DATABASE_URL=url, POSTBRIDGE_VAR_DIR=str(tmp_path))
+    script = "from postbridge.cli.demo import prepare_demo; from postbridge.config import Settings; prepare_demo(Settings())"
+    first = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    key = (tmp_path / "demo-api-key").read_text().strip()
+    assert key in first.stdout
+    assert "booked 11 demo orders, rejected 1" in " ".join(first.stdout.split())
+    assert oct((tmp_path / "demo-api-key").stat().st_mode & 0o777) == "0o600"
+    again = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0
+    assert key not in again.stdout
+    assert "demo merchant ready" in again.stdout

@@ -3,38 +3,61 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
-from postbridge.bootstrap import build_platform
+from postbridge.bootstrap import Platform, build_platform
 from postbridge.cli.common import stdout
-from postbridge.config import DEFAULT_VAR_DIR, Settings
+from postbridge.config import Settings
 from postbridge.merchants import service
 from postbridge.merchants.models import Role
 from postbridge.merchants.repository import MerchantRepository
 from postbridge.migrations import upgrade
+from postbridge.shipments import batches
 
 DEMO_MERCHANT = "Demo Merchant (Shenzhen)"
-DEMO_KEY_FILE = DEFAULT_VAR_DIR / "demo-api-key"
+DEMO_KEY_NAME = "demo-api-key"
 
 
 def prepare_demo(settings: Settings) -> None:
     upgrade(settings.database_url)
     platform = build_platform(settings)
+    key_file = settings.var_dir / DEMO_KEY_NAME
     with platform.database.unit_of_work() as uow:
         exists = MerchantRepository(uow.session).get_by_name(DEMO_MERCHANT) is not None
     if exists:
-        hint = f"its key is in {DEMO_KEY_FILE}" if DEMO_KEY_FILE.exists() else "see README"
+        hint = f"its key is in {key_file}" if key_file.exists() else "see README"
         stdout.print(f"demo merchant ready ({hint})")
         return
     with platform.database.unit_of_work() as uow:
         created = service.create_merchant(
             uow=uow, name=DEMO_MERCHANT, role=Role.MERCHANT, pepper=settings.secret_key
         )
-    _save_demo_key(DEMO_KEY_FILE, created.token)
+    _save_demo_key(key_file, created.token)
     stdout.print(f"created {DEMO_MERCHANT} ({created.merchant_id}); API key, shown once:")
     stdout.print(created.token, markup=False)
-    stdout.print(f"(also saved to {DEMO_KEY_FILE}, readable only by you)")
+    stdout.print(f"(also saved to {key_file}, readable only by you)")
+    _book_demo_orders(platform, created.merchant_id)
     platform.database.dispose()
+
+
+def _book_demo_orders(platform: Platform, merchant_id: str) -> None:
+    """Book the sample orders through the bulk path, so the console and API show real routes.
+    The last sample row is wrong on purpose (a New York ZIP with Texas) to show a rejection."""
+    source = resources.files("postbridge.cli").joinpath("data/demo_orders.csv")
+    with resources.as_file(source) as path:
+        batch, _ = batches.open_batch(
+            database=platform.database,
+            merchant_id=merchant_id,
+            batch_key="demo-orders",
+            file_name=path.name,
+            sha256=batches.file_sha256(path),
+        )
+        batch = batches.run_batch(deps=platform.booking, batch_id=batch.id, source=path)
+    stdout.print(
+        f"booked {batch.rows_booked} demo orders, rejected {batch.rows_failed} "
+        f"(see GET /v1/shipment-batches/{batch.id}/results)"
+    )
 
 
 def _save_demo_key(path: Path, token: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from postbridge.cli import book, labels, merchants
+from postbridge.cli import book, labels, merchants, plan
 from postbridge.cli.common import one_line_errors, stdout
 from postbridge.config import get_settings
 
@@ -20,6 +20,8 @@ app.add_typer(db_app, name="db")
 app.command("book")(book.book)
 app.command("csv-template")(book.template)
 app.command("labels")(labels.labels)
+app.command("plan")(plan.plan)
+app.add_typer(plan.departures_app, name="departures")
 
 
 @db_app.command("upgrade")

@@ -1,0 +1,137 @@
+"""``postbridge plan --date D`` and ``postbridge departures list|cancel|delay``."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from postbridge import capacity
+from postbridge.capacity.plan_run import STAGES
+from postbridge.capacity.summary import DepartureLoad, PlanSummary
+from postbridge.cli.common import one_line_errors, platform, stdout
+
+departures_app = typer.Typer(
+    help="Dated departures: capacity, planned load, cancellations and delays.",
+    no_args_is_help=True,
+)
+STAGE_LABELS = {
+    "departures": "materialising departures",
+    "shipments": "reading booked shipments",
+    "solve": "solving the min-cost flow",
+    "write": "writing loads and moves",
+}
+
+
+@one_line_errors
+def plan(
+    date: str = typer.Option(..., "--date", help="The day to plan, YYYY-MM-DD (UTC)."),
+    top: int = typer.Option(10, "--top", help="How many of the busiest departures to show."),
+) -> None:
+    """Plan a day's departures (and roll-over days) for every booked, not yet flown parcel."""
+    plan_date = capacity.parse_plan_date(date)
+    plat = platform()
+    progress = Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task(STAGE_LABELS[STAGES[0]], total=len(STAGES))
+        started: list[str] = []
+
+        def on_stage(stage: str) -> None:
+            if started:
+                progress.advance(task)
+            started.append(stage)
+            progress.update(task, description=STAGE_LABELS.get(stage, stage))
+
+        summary = capacity.plan_day(
+            database=plat.database,
+            network=plat.quoter.network,
+            plan_date=plan_date,
+            on_stage=on_stage,
+        )
+        progress.update(task, completed=len(STAGES))
+    _print_loads(list(summary.busiest)[:top], title="busiest departures")
+    stdout.print(_one_line(summary))
+
+
+@departures_app.command("list")
+@one_line_errors
+def list_departures(
+    date: str = typer.Option(..., "--date", help="YYYY-MM-DD (UTC)."),
+    lane: str | None = typer.Option(None, "--lane", help="Only this leg, e.g. HKG-HUB>LAX-ISC."),
+) -> None:
+    """List a day's departures with capacity and planned load (after a plan of that day)."""
+    on_date = capacity.parse_plan_date(date)
+    loads = capacity.list_departures(database=platform().database, on_date=on_date, leg_id=lane)
+    _print_loads(loads, title=f"departures on {on_date.isoformat()}")
+
+
+@departures_app.command("cancel")
+@one_line_errors
+def cancel(
+    departure_id: str = typer.Argument(..., help="e.g. HKG-HUB>LAX-ISC@2026-11-26T15:00Z"),
+) -> None:
+    """Cancel a departure and re-plan its lane."""
+    plat = platform()
+    summary = capacity.cancel_departure(
+        database=plat.database, network=plat.quoter.network, departure_id=departure_id
+    )
+    stdout.print(_one_line(summary))
+
+
+@departures_app.command("delay")
+@one_line_errors
+def delay(
+    departure_id: str = typer.Argument(..., help="e.g. HKG-HUB>LAX-ISC@2026-11-26T15:00Z"),
+    minutes: int = typer.Option(..., "--minutes", help="Delay from the schedule; 0 undoes it."),
+) -> None:
+    """Delay a departure and re-plan its lane."""
+    plat = platform()
+    summary = capacity.delay_departure(
+        database=plat.database,
+        network=plat.quoter.network,
+        departure_id=departure_id,
+        minutes=minutes,
+    )
+    stdout.print(_one_line(summary))
+
+
+def _print_loads(loads: list[DepartureLoad], *, title: str) -> None:
+    table = Table(title=title)
+    for column in ("departure", "status", "departs (UTC)", "parcels", "kg", "capacity", "used"):
+        table.add_column(column, justify="left" if column in ("departure", "status") else "right")
+    for load in loads:
+        limit = "/".join(
+            text
+            for text in (
+                f"{load.capacity_items:,} items" if load.capacity_items is not None else "",
+                f"{load.capacity_grams / 1000:,.0f} kg" if load.capacity_grams is not None else "",
+            )
+            if text
+        )
+        table.add_row(
+            load.id,
+            load.status.value + (f" +{load.delay_minutes}m" if load.delay_minutes else ""),
+            load.departs_at.strftime("%Y-%m-%d %H:%M"),
+            f"{load.planned_parcels:,}",
+            f"{load.planned_grams / 1000:,.1f}",
+            limit or "no limit",
+            f"{load.utilisation:.0%}",
+        )
+    stdout.print(table)
+
+
+def _one_line(summary: PlanSummary) -> str:
+    return (
+        f"plan {summary.plan_id} for {summary.plan_date.isoformat()} ({summary.trigger}): "
+        f"{summary.parcels:,} parcels on {summary.departures_used:,} of "
+        f"{summary.departures:,} departures; moved {summary.moved:,}; "
+        f"at risk {summary.at_risk:,}; unplanned {summary.unplanned:,}; "
+        f"{summary.seconds:.2f} s"
+    )
