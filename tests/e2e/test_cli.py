@@ -81,3 +81,25 @@ def test_demo_setup_seeds_merchant_key_and_orders(tmp_path: Path) -> None:
     assert again.returncode == 0
     assert key not in again.stdout
     assert "demo merchant ready" in again.stdout
+
+
+def test_labels_command_writes_a_zpl_stream(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'labels.db'}"
+    env = dict(os.environ, POSTBRIDGE_DATABASE_URL=url, POSTBRIDGE_VAR_DIR=str(tmp_path))
+    script = "from postbridge.cli.demo import prepare_demo; from postbridge.config import Settings; prepare_demo(Settings())"
+    subprocess.run(
+        [sys.executable, "-c", script], env=env, timeout=120, check=True, capture_output=True
+    )
+    listing = subprocess.run(
+        [sys.executable, "-c", "import sqlite3,sys; print(' '.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute('select id from shipments order by batch_row limit 3')))", str(tmp_path / "labels.db")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    ids = listing.stdout.split()
+    out = tmp_path / "labels.zpl"
+    result = run_cli("labels", *ids, "--format", "zpl", "--out", str(out), db_url=url)
+    assert result.returncode == 0, result.stderr
+    stream = out.read_text()
+    assert stream.count("^XA") == 3
+    missing = run_cli("labels", "shp_missing", "--out", str(out), db_url=url)
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == "error: shipment shp_missing does not exist"

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from postbridge.errors import Conflict
+from postbridge.identifiers.impb import is_valid_impb
 from postbridge.identifiers.s10 import is_valid_s10
 from postbridge.shipments.booking import BookingDeps, book_shipment
 from postbridge.shipments.models import NumberRange
@@ -77,3 +78,13 @@ def test_exhausted_range_moves_on_then_refuses(db: Database) -> None:
     ] == ["00000502"]
     with pytest.raises(Conflict, match="no S10 serials left"):
         allocator.allocate(partner="tiny-partner", service_indicator="RR")
+
+
+def test_concurrent_impb_allocation_never_collides(db: Database) -> None:
+    allocator = NumberAllocator(db.session_factory, usps_mailer_id="901234")
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        blocks = list(pool.map(lambda _: allocator.allocate_impb(5), range(40)))
+    numbers = [number for block in blocks for number in block]
+    assert len(numbers) == 200
+    assert len(set(numbers)) == 200
+    assert all(is_valid_impb(number) and number.startswith("93001901234") for number in numbers)
