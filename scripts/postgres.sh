@@ -13,7 +13,7 @@ psycopg.connect(sys.argv[1], connect_timeout=3).close()
 PY
 }
 
-for url in "${POSTBRIDGE_TEST_POSTGRES_URL:-}" "postgresql://postgres@127.0.0.1:5432/postgres"; do
+for url in "${POSTBRIDGE_TEST_POSTGRES_URL:-}" "${POSTBRIDGE_PG_SERVER_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"; do
   if [ -n "$url" ] && answers "$url"; then echo "$url"; exit 0; fi
 done
 
