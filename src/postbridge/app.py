@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from postbridge import __version__
 from postbridge.addresses import preload as preload_addresses
 from postbridge.api.problems import install_problem_handlers
-from postbridge.api.routes import batches, health, labels, merchants, rates, shipments
+from postbridge.api.routes import batches, capacity, health, labels, merchants, rates, shipments
 from postbridge.bootstrap import Platform, build_platform
 from postbridge.config import Settings, get_settings
 from postbridge.kit.clock import utc_now
@@ -35,6 +35,7 @@ def build_v1_router() -> APIRouter:
     v1.include_router(shipments.router)
     v1.include_router(batches.router)
     v1.include_router(labels.router)
+    v1.include_router(capacity.router)
     return v1
 
 
@@ -62,6 +63,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
             {"name": "shipments", "description": "Book, read, list and cancel shipments."},
             {"name": "shipment batches", "description": "Bulk capture from CSV files."},
             {"name": "labels", "description": "PDF, ZPL and PNG labels with customs forms."},
+            {
+                "name": "capacity",
+                "description": "Operators: departures, daily capacity plans, disruptions.",
+            },
             {"name": "merchants", "description": "The caller and its keys."},
             {"name": "health", "description": "Liveness and readiness probes."},
         ],

@@ -20,6 +20,7 @@ from postbridge.storage.unit_of_work import Database
 
 def metadata() -> MetaData:
     """Import every context's models so their tables register on the shared metadata."""
+    import postbridge.capacity.models  # noqa: F401
     import postbridge.merchants.models  # noqa: F401
     import postbridge.shipments.models  # noqa: F401
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from postbridge import capacity
-from postbridge.capacity.plan_run import STAGES
-from postbridge.capacity.summary import DepartureLoad, PlanSummary
 from postbridge.cli.common import one_line_errors, platform, stdout
+
+if TYPE_CHECKING:
+    from postbridge.capacity.summary import DepartureLoad, PlanSummary
 
 departures_app = typer.Typer(
     help="Dated departures: capacity, planned load, cancellations and delays.",
     no_args_is_help=True,
 )
+# The planner pulls in OR-Tools (~0.25 s): commands import it when they run, so the other
+# commands of the CLI start no slower.
 STAGE_LABELS = {
     "departures": "materialising departures",
     "shipments": "reading booked shipments",
@@ -30,6 +35,8 @@ def plan(
     top: int = typer.Option(10, "--top", help="How many of the busiest departures to show."),
 ) -> None:
     """Plan a day's departures (and roll-over days) for every booked, not yet flown parcel."""
+    from postbridge import capacity
+
     plan_date = capacity.parse_plan_date(date)
     plat = platform()
     progress = Progress(
@@ -40,7 +47,7 @@ def plan(
         transient=True,
     )
     with progress:
-        task = progress.add_task(STAGE_LABELS[STAGES[0]], total=len(STAGES))
+        task = progress.add_task(STAGE_LABELS["departures"], total=len(STAGE_LABELS))
         started: list[str] = []
 
         def on_stage(stage: str) -> None:
@@ -55,9 +62,9 @@ def plan(
             plan_date=plan_date,
             on_stage=on_stage,
         )
-        progress.update(task, completed=len(STAGES))
+        progress.update(task, completed=len(STAGE_LABELS))
     _print_loads(list(summary.busiest)[:top], title="busiest departures")
-    stdout.print(_one_line(summary))
+    stdout.print(_one_line(summary), soft_wrap=True)
 
 
 @departures_app.command("list")
@@ -67,6 +74,8 @@ def list_departures(
     lane: str | None = typer.Option(None, "--lane", help="Only this leg, e.g. HKG-HUB>LAX-ISC."),
 ) -> None:
     """List a day's departures with capacity and planned load (after a plan of that day)."""
+    from postbridge import capacity
+
     on_date = capacity.parse_plan_date(date)
     loads = capacity.list_departures(database=platform().database, on_date=on_date, leg_id=lane)
     _print_loads(loads, title=f"departures on {on_date.isoformat()}")
@@ -78,11 +87,13 @@ def cancel(
     departure_id: str = typer.Argument(..., help="e.g. HKG-HUB>LAX-ISC@2026-11-26T15:00Z"),
 ) -> None:
     """Cancel a departure and re-plan its lane."""
+    from postbridge import capacity
+
     plat = platform()
     summary = capacity.cancel_departure(
         database=plat.database, network=plat.quoter.network, departure_id=departure_id
     )
-    stdout.print(_one_line(summary))
+    stdout.print(_one_line(summary), soft_wrap=True)
 
 
 @departures_app.command("delay")
@@ -92,6 +103,8 @@ def delay(
     minutes: int = typer.Option(..., "--minutes", help="Delay from the schedule; 0 undoes it."),
 ) -> None:
     """Delay a departure and re-plan its lane."""
+    from postbridge import capacity
+
     plat = platform()
     summary = capacity.delay_departure(
         database=plat.database,
@@ -99,32 +112,29 @@ def delay(
         departure_id=departure_id,
         minutes=minutes,
     )
-    stdout.print(_one_line(summary))
+    stdout.print(_one_line(summary), soft_wrap=True)
 
 
 def _print_loads(loads: list[DepartureLoad], *, title: str) -> None:
-    table = Table(title=title)
-    for column in ("departure", "status", "departs (UTC)", "parcels", "kg", "capacity", "used"):
-        table.add_column(column, justify="left" if column in ("departure", "status") else "right")
+    # The id names leg and scheduled time; a delay shows in the status column.
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("departure", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("parcels", "kg", "max items", "max kg", "used"):
+        table.add_column(column, justify="right", no_wrap=True)
     for load in loads:
-        limit = "/".join(
-            text
-            for text in (
-                f"{load.capacity_items:,} items" if load.capacity_items is not None else "",
-                f"{load.capacity_grams / 1000:,.0f} kg" if load.capacity_grams is not None else "",
-            )
-            if text
-        )
         table.add_row(
             load.id,
             load.status.value + (f" +{load.delay_minutes}m" if load.delay_minutes else ""),
-            load.departs_at.strftime("%Y-%m-%d %H:%M"),
             f"{load.planned_parcels:,}",
             f"{load.planned_grams / 1000:,.1f}",
-            limit or "no limit",
+            "-" if load.capacity_items is None else f"{load.capacity_items:,}",
+            "-" if load.capacity_grams is None else f"{load.capacity_grams / 1000:,.0f}",
             f"{load.utilisation:.0%}",
         )
-    stdout.print(table)
+    # Piped output (logs, tests) would otherwise be cut at 80 columns.
+    console = stdout if stdout.is_terminal else Console(highlight=False, width=120)
+    console.print(table)
 
 
 def _one_line(summary: PlanSummary) -> str:

@@ -1,0 +1,118 @@
+"""Every query of the capacity context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from postbridge.capacity.models import CapacityPlanRun, ScheduledDeparture, ShipmentPlan
+from postbridge.shipments.models import Shipment
+
+CHUNK = 500  # ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
+
+
+@dataclass(frozen=True, slots=True)
+class OpenShipment:
+    """What planning reads of a shipment not yet flown, plus its current plan if any."""
+
+    id: str
+    created_at: datetime
+    weight_g: int
+    product: str | None
+    route: dict[str, Any] | None
+    planned_departure_id: str | None
+    deadline: datetime | None
+    at_risk: bool
+
+
+class CapacityRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- departures -------------------------------------------------------------------------
+
+    def insert_missing_departures(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert departures whose id is new; existing ones (and their edits) stay as they are."""
+        if not rows:
+            return
+        dialect = self.session.get_bind().dialect.name
+        module: Any = postgresql if dialect == "postgresql" else sqlite
+        for start in range(0, len(rows), CHUNK):
+            statement = module.insert(ScheduledDeparture).values(list(rows[start : start + CHUNK]))
+            self.session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+
+    def departures_between(
+        self, start: datetime, end: datetime, *, leg_ids: Iterable[str] | None = None
+    ) -> list[ScheduledDeparture]:
+        """Departures scheduled in [start, end), by leg then time."""
+        query = select(ScheduledDeparture).where(
+            ScheduledDeparture.departs_at >= start, ScheduledDeparture.departs_at < end
+        )
+        if leg_ids is not None:
+            query = query.where(ScheduledDeparture.leg_id.in_(sorted(leg_ids)))
+        query = query.order_by(ScheduledDeparture.leg_id, ScheduledDeparture.departs_at)
+        return list(self.session.scalars(query).all())
+
+    def get_departure(
+        self, departure_id: str, *, for_update: bool = False
+    ) -> ScheduledDeparture | None:
+        return self.session.get(ScheduledDeparture, departure_id, with_for_update=for_update)
+
+    # -- shipments and their plans ----------------------------------------------------------
+
+    def open_shipments(self, statuses: Iterable[str]) -> list[OpenShipment]:
+        query = (
+            select(
+                Shipment.id,
+                Shipment.created_at,
+                Shipment.weight_g,
+                Shipment.product,
+                Shipment.route,
+                ShipmentPlan.departure_id,
+                ShipmentPlan.deadline,
+                ShipmentPlan.at_risk,
+            )
+            .outerjoin(ShipmentPlan, ShipmentPlan.shipment_id == Shipment.id)
+            .where(Shipment.status.in_(sorted(statuses)))
+            .order_by(Shipment.id)
+        )
+        return [
+            OpenShipment(
+                id=row[0],
+                created_at=row[1],
+                weight_g=row[2],
+                product=row[3],
+                route=row[4],
+                planned_departure_id=row[5],
+                deadline=row[6],
+                at_risk=bool(row[7]),
+            )
+            for row in self.session.execute(query)
+        ]
+
+    def shipment_plans(self, shipment_ids: Sequence[str]) -> dict[str, ShipmentPlan]:
+        found: dict[str, ShipmentPlan] = {}
+        for start in range(0, len(shipment_ids), CHUNK):
+            chunk = list(shipment_ids[start : start + CHUNK])
+            query = select(ShipmentPlan).where(ShipmentPlan.shipment_id.in_(chunk))
+            found.update((plan.shipment_id, plan) for plan in self.session.scalars(query))
+        return found
+
+    def shipments(self, shipment_ids: Sequence[str]) -> list[Shipment]:
+        found: list[Shipment] = []
+        for start in range(0, len(shipment_ids), CHUNK):
+            chunk = list(shipment_ids[start : start + CHUNK])
+            found.extend(self.session.scalars(select(Shipment).where(Shipment.id.in_(chunk))))
+        return found
+
+    def add(self, entity: ShipmentPlan | CapacityPlanRun) -> None:
+        self.session.add(entity)
+
+    def add_all(self, entities: Iterable[ShipmentPlan]) -> None:
+        self.session.add_all(list(entities))
