@@ -3,16 +3,16 @@
 ``Quoter.rates`` answers POST /v1/rates: every feasible option. ``Quoter.plan`` is the
 booking's RoutePlanner: the option the requested service picks, as a stored route document.
 Bulk capture plans thousands of parcels a second, so the chosen route is memoised per
-(origin, destination region, service, incoterm, weight and size band, booking minute); the price
+(origin, destination region group, service, incoterm, 1 kg weight band, booking minute); the price
 is always recomputed for the parcel's own weight and size.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from postbridge.customs import CustomsItem, EstimateStatus, Incoterm, estimate_duties_and_taxes
 from postbridge.customs.fx import convert
@@ -33,10 +33,10 @@ from postbridge.routing import (
     timetable_at,
 )
 from postbridge.routing.pricing import price_parcel, price_zone
-from postbridge.routing.promise import postal_region_key
+from postbridge.routing.promise import find_transit, make_promise, postal_region_key
 
-WEIGHT_BAND_G = 250
-SIZE_BAND_MM = 50
+WEIGHT_BAND_G = 1000
+PLAN_CACHE_SIZE = 65_536
 USPS = "USPS"
 
 
@@ -55,7 +55,8 @@ class RateRequest:
 class Quoter:
     def __init__(self, network: Network) -> None:
         self.network = network
-        self._plan_cache = lru_cache(maxsize=65_536)(self._choose_cached)
+        # key -> chosen option. Bounded; cleared wholesale when full.
+        self._plan_cache: dict[tuple[Any, ...], QuoteOption] = {}
 
     def warm_up(self, now: datetime) -> None:
         """Build today's timetable now rather than on the first request (~50-100 ms)."""
@@ -87,23 +88,19 @@ class Quoter:
 
     def plan(self, request: PlanRequest) -> PlannedRoute:
         dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
-        banded = Dimensions(*(_up(side, SIZE_BAND_MM) for side in sorted(
-            (dims.length_mm, dims.width_mm, dims.height_mm), reverse=True)))  # fmt: skip
         origin = origin_facility(
             self.network, request.origin_country, request.origin_postal_code, field="sender.country"
         )
         key = (
             origin,
             request.destination_country,
-            _region(request.destination_postal_code),
-            request.destination_postal_code if request.destination_country != "US" else "",
+            _route_region(request.destination_country, request.destination_postal_code),
             request.service.lower(),
             request.incoterm,
             _up(request.weight_g, WEIGHT_BAND_G),
-            banded,
             request.booked_at.replace(second=0, microsecond=0),
         )
-        option = self._plan_cache(key, request)
+        option = self._for_postal_code(self._cached_choice(key, request), request)
         duties = self._duty_total(request) if option.incoterm.value == "DDP" else None
         product = self.network.products[option.product]
         zone = price_zone(product, request.destination_country, request.destination_postal_code)
@@ -125,9 +122,50 @@ class Quoter:
             usps_last_mile=option.partner == USPS,
         )
 
-    def _choose_cached(self, key: tuple[Any, ...], request: PlanRequest) -> QuoteOption:
-        dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
-        return self._choose(request, dims, key[0])
+    def _for_postal_code(self, option: QuoteOption, request: PlanRequest) -> QuoteOption:
+        """The cached option, with the promise of this parcel's own delivery region: the route
+        to the injection point is shared by the region group, the last mile is not."""
+        partner = self.network.partners[option.partner]
+        product = self.network.products[option.product]
+        transit = find_transit(
+            partner,
+            product.last_mile_service,
+            option.injection_point,
+            request.destination_postal_code,
+        )
+        if transit is None:  # this postal code is not served the way its group is: no shortcut
+            dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
+            origin = option.route[0].origin if option.route else option.injection_point
+            return self._choose(request, dims, origin)
+        injection_zone = self.network.facilities[option.injection_point].time_zone
+        promise = make_promise(
+            partner,
+            transit,
+            injection_zone,
+            option.promise.handover_p50,
+            option.promise.handover_p90,
+        )
+        promised_by = request.booked_at.astimezone(ZoneInfo(transit.time_zone)).date() + timedelta(
+            days=product.promise_days
+        )
+        return replace(
+            option,
+            promise=promise,
+            promised_by=promised_by,
+            within_promise=promise.p90 <= promised_by,
+        )
+
+    def _cached_choice(self, key: tuple[Any, ...], request: PlanRequest) -> QuoteOption:
+        """Refusals are not cached: they depend on the parcel (weight limits, a postal code
+        the partner does not serve), not only on its group."""
+        found = self._plan_cache.get(key)
+        if found is None:
+            dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
+            found = self._choose(request, dims, key[0])
+            if len(self._plan_cache) >= PLAN_CACHE_SIZE:
+                self._plan_cache.clear()
+            self._plan_cache[key] = found
+        return found
 
     def _choose(self, request: PlanRequest, dims: Dimensions, origin: str) -> QuoteOption:
         options = quote(
@@ -144,7 +182,12 @@ class Quoter:
             duties=lambda query: self._duty_for_query(request, query),
         )
         try:
-            return choose(_matching_incoterm(options, request.incoterm), request.service)
+            try:
+                return choose(_matching_incoterm(options, request.incoterm), request.service)
+            except NoServiceAvailable:
+                # No product of this incoterm at this service level: any product of the level;
+                # the duties then follow the shipment's incoterm (who pays), not the product's.
+                return choose(options, request.service)
         except NoServiceAvailable as exc:
             raise InvalidInput.for_field(
                 "service",
@@ -229,5 +272,9 @@ def _up(value: int, step: int) -> int:
     return -(-value // step) * step
 
 
-def _region(postal_code: str) -> str:
-    return postal_region_key(postal_code)[:3]
+def _route_region(country: str, postal_code: str) -> str:
+    """The group of postal codes that shares a route to the injection point. US: the ZIP's
+    first digit, USPS's national area (0 New England ... 9 West Coast), which decides the ISC;
+    elsewhere the first three characters."""
+    key = postal_region_key(postal_code)
+    return key[:1] if country == "US" else key[:3]

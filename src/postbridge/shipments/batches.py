@@ -4,35 +4,43 @@ Every row stands alone: good rows are booked, bad rows are reported with line, c
 message. Chunks commit with the batch's high-water mark (``last_line``), so a run that stops
 half-way resumes after the last committed chunk and never books a row twice (a unique
 (batch_id, batch_row) constraint guards it as well). The file is streamed: memory does not grow
-with its size.
+with its size. Chunks are prepared in worker processes and written here, in file order (see
+bulk_pipeline).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from time import perf_counter
 from typing import Any
 
-from postbridge.errors import Conflict, NotFound, PostbridgeError, ProblemList
+from postbridge.errors import Conflict, NotFound
 from postbridge.kit.clock import utc_now
 from postbridge.kit.ids import new_id
 from postbridge.kit.timing import StageClock
 from postbridge.shipments.booking import BookingDeps
-from postbridge.shipments.capture import validate_shipment
-from postbridge.shipments.csv_format import CsvHeaderError, CsvShipment, Layout, read_shipments
+from postbridge.shipments.bulk_pipeline import (
+    PARTNER_TRACKING_NUMBER_AT,
+    TRACKING_NUMBER_AT,
+    BatchContext,
+    ChunkPipeline,
+    PipelineReport,
+    PreparedChunk,
+    default_workers,
+    fill_booking_times,
+)
+from postbridge.shipments.bulk_reading import CHUNK_ROWS, CsvChunker
+from postbridge.shipments.csv_format import CsvHeaderError, Layout
 from postbridge.shipments.models import ShipmentBatch
-from postbridge.shipments.numbering import numbering_config
-from postbridge.shipments.pricing import Priced, plan_and_price, shipment_row
 from postbridge.shipments.repository import BatchRepository, ShipmentRepository
 from postbridge.storage.unit_of_work import Database
 
-CHUNK_PARCELS = 1000
 csv.field_size_limit(1 << 20)
 
 
@@ -90,13 +98,6 @@ def get_batch(*, database: Database, batch_id: str, merchant_id: str | None) -> 
     return batch
 
 
-@dataclass
-class _Chunk:
-    rows: list[dict[str, Any]]
-    errors: list[dict[str, Any]]
-    last_line: int
-
-
 def run_batch(
     *,
     deps: BookingDeps,
@@ -104,159 +105,96 @@ def run_batch(
     source: Path,
     on_progress: Callable[[int, int, int], None] | None = None,
     clock: StageClock | None = None,
+    workers: int | None = None,
+    report: PipelineReport | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ShipmentBatch:
     """Book every row of ``source`` into batch ``batch_id``; report (parcels, booked, failed).
 
-    ``clock`` collects seconds per stage: parse, validate, plan, number, persist.
+    ``workers``: processes that prepare chunks (None: two for files of more than a few chunks,
+    none for small ones); ``chunk_rows``: records per committed chunk. ``clock`` collects CPU seconds per stage, summed over the processes:
+    parse, validate, plan, build (in the workers), number, persist (here).
     """
-    clock = clock or StageClock()
+    clock = clock or StageClock(time.thread_time)
+    report = report or PipelineReport()
     database = deps.database
     batch = get_batch(database=database, batch_id=batch_id, merchant_id=None)
     if batch.status in (BatchStatus.COMPLETED, BatchStatus.FAILED):
         return batch
     _set_status(database, batch_id, BatchStatus.PROCESSING)
+    if workers is None:
+        workers = default_workers(source.stat().st_size)
+    report.workers = workers
     try:
         with source.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
+            chunker = CsvChunker(handle)
+            header = chunker.header()
             if header is None:
                 raise CsvHeaderError("the file is empty: expected a header row")
-            layout = Layout.from_header(header)
-            parcels = (p for p in read_shipments(reader, layout) if p.row_number > batch.last_line)
-            while True:
-                with clock.stage("parse"):
-                    chunk = list(islice(parcels, CHUNK_PARCELS))
-                if not chunk:
-                    break
-                booked = _book_chunk(deps, batch, chunk, clock)
-                with clock.stage("persist"):
-                    batch = _commit_chunk(database, batch_id, booked)
-                if on_progress is not None:
-                    on_progress(len(chunk), batch.rows_booked, batch.rows_failed)
+            context = BatchContext(
+                batch_id=batch.id,
+                merchant_id=batch.merchant_id,
+                layout=Layout.from_header(header),
+                planner=deps.planner,
+                cn22_threshold_sdr=deps.cn22_threshold_sdr,
+            )
+            tasks = chunker.tasks(
+                context.layout, resume_after=batch.last_line, chunk_rows=chunk_rows, clock=clock
+            )
+            with ChunkPipeline(context, workers=workers) as pipeline:
+                for prepared in pipeline.run(tasks):
+                    clock.merge(prepared.cpu_seconds)
+                    _note_worker(report, prepared)
+                    with clock.stage("number"):
+                        _fill_numbers(deps, prepared)
+                        fill_booking_times(prepared)
+                    with clock.stage("persist"):
+                        batch = _commit_chunk(database, batch_id, prepared)
+                    if on_progress is not None:
+                        on_progress(prepared.parcels, batch.rows_booked, batch.rows_failed)
     except (CsvHeaderError, UnicodeDecodeError, csv.Error) as exc:
         return _finish(database, batch_id, BatchStatus.FAILED, f"cannot read the file: {exc}")
     return _finish(database, batch_id, BatchStatus.COMPLETED, None)
 
 
-def _book_chunk(
-    deps: BookingDeps, batch: ShipmentBatch, chunk: list[CsvShipment], clock: StageClock
-) -> _Chunk:
-    booked_at = utc_now()
-    started = perf_counter()
-    planning = 0.0
-    errors: list[dict[str, Any]] = []
-    ready = []
-    for parcel in chunk:
-        if parcel.shipment is None:
-            errors.extend(
-                _error_rows(batch.id, parcel, [(p.field, p.message) for p in parcel.problems])
-            )
-            continue
-        problems = ProblemList()
-        valid = validate_shipment(
-            parcel.shipment,
-            on_date=booked_at.date(),
-            cn22_threshold_sdr=deps.cn22_threshold_sdr,
-            problems=problems,
-        )
-        if valid is None:
-            located = [parcel.locate(p.field) for p in problems.problems]
-            errors.extend(
-                _error_row(batch.id, parcel, line, column, problem.message)
-                for (line, column), problem in zip(located, problems.problems, strict=True)
-            )
-            continue
-        plan_started = perf_counter()
-        try:
-            priced = plan_and_price(valid, planner=deps.planner, booked_at=booked_at)
-        except PostbridgeError as exc:
-            errors.extend(_error_rows(batch.id, parcel, [("service", exc.detail)]))
-            continue
-        finally:
-            planning += perf_counter() - plan_started
-        ready.append((parcel, valid, priced))
-    clock.add("plan", planning)
-    clock.add("validate", perf_counter() - started - planning)
-    with clock.stage("number"):
-        numbers = _allocate(deps, ready)
-        usps = [i for i, (_, _, priced) in enumerate(ready) if _usps_last_mile(priced)]
-        partner_numbers: dict[int, str] = dict(
-            zip(usps, deps.allocator.allocate_impb(len(usps)) if usps else [], strict=True)
-        )
-    started = perf_counter()
-    rows = [
-        shipment_row(
-            valid,
-            priced,
-            merchant_id=batch.merchant_id,
-            tracking_number=number,
-            partner_tracking_number=partner_numbers.get(index),
-            booked_at=booked_at,
-            batch_id=batch.id,
-            batch_row=parcel.row_number,
-        )
-        for index, ((parcel, valid, priced), number) in enumerate(zip(ready, numbers, strict=True))
-    ]
-    last_line = max(p.item_origins[-1][0] if p.item_origins else p.row_number for p in chunk)
-    clock.add("persist", perf_counter() - started)
-    return _Chunk(rows=rows, errors=errors, last_line=last_line)
+def _note_worker(report: PipelineReport, prepared: PreparedChunk) -> None:
+    if prepared.process_id != os.getpid():
+        peaks = report.worker_peak_rss_kb
+        peaks[prepared.process_id] = max(peaks.get(prepared.process_id, 0), prepared.peak_rss_kb)
 
 
-def _usps_last_mile(priced: Priced) -> bool:
-    return priced.planned is not None and priced.planned.usps_last_mile
-
-
-def _allocate(deps: BookingDeps, ready: list[Any]) -> list[str]:
-    """One allocation per (partner, service indicator) for the whole chunk."""
-    config = numbering_config()
+def _fill_numbers(deps: BookingDeps, prepared: PreparedChunk) -> None:
+    """Allocate the chunk's tracking numbers: one S10 allocation per (partner, service
+    indicator), one IMpb allocation for the rows a USPS last mile needs, in file order."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for position, (_, valid, priced) in enumerate(ready):
-        planned = priced.planned
-        indicator = (planned.service_indicator if planned else None) or config.indicator_for(
-            valid.service
-        )
-        groups[(planned.partner if planned else "*", indicator)].append(position)
-    numbers: list[str] = [""] * len(ready)
+    for position, request in enumerate(prepared.numbers):
+        groups[(request.partner, request.service_indicator)].append(position)
+    rows = prepared.rows
     for (partner, indicator), positions in groups.items():
         issued = deps.allocator.allocate(
             partner=partner, service_indicator=indicator, count=len(positions)
         )
         for position, number in zip(positions, issued, strict=True):
-            numbers[position] = number
-    return numbers
+            rows[position][TRACKING_NUMBER_AT] = number
+    usps = [position for position, r in enumerate(prepared.numbers) if r.needs_impb]
+    if usps:
+        for position, number in zip(usps, deps.allocator.allocate_impb(len(usps)), strict=True):
+            rows[position][PARTNER_TRACKING_NUMBER_AT] = number
 
 
-def _error_rows(
-    batch_id: str, parcel: CsvShipment, problems: list[tuple[str, str]]
-) -> Iterator[dict[str, Any]]:
-    for column, message in problems:
-        yield _error_row(batch_id, parcel, parcel.row_number, column, message)
-
-
-def _error_row(
-    batch_id: str, parcel: CsvShipment, line: int, column: str, message: str
-) -> dict[str, Any]:
-    return {
-        "batch_id": batch_id,
-        "row_number": line,
-        "reference": parcel.reference[:100],
-        "field": column[:100],
-        "message": message,
-    }
-
-
-def _commit_chunk(database: Database, batch_id: str, chunk: _Chunk) -> ShipmentBatch:
-    failed_parcels = len({(e["row_number"], e["reference"]) for e in chunk.errors})
+def _commit_chunk(database: Database, batch_id: str, prepared: PreparedChunk) -> ShipmentBatch:
+    """Insert the chunk and move the high-water mark in one transaction: a chunk is booked
+    whole or not at all, and a resumed run starts after the last one committed."""
     with database.unit_of_work() as uow:
-        ShipmentRepository(uow.session).insert_many(chunk.rows)
+        ShipmentRepository(uow.session).insert_encoded(prepared.rows)
         repo = BatchRepository(uow.session)
-        repo.add_errors(chunk.errors)
+        repo.add_errors(prepared.errors)
         batch = repo.get(batch_id, merchant_id=None)
         assert batch is not None
-        batch.rows_booked += len(chunk.rows)
-        batch.rows_failed += failed_parcels
+        batch.rows_booked += len(prepared.rows)
+        batch.rows_failed += prepared.failed_parcels
         batch.rows_total = batch.rows_booked + batch.rows_failed
-        batch.last_line = chunk.last_line
+        batch.last_line = prepared.last_row
         uow.commit()
     return batch
 

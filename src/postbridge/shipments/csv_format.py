@@ -10,8 +10,9 @@ every column.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from postbridge.addresses import AddressInput
 from postbridge.customs import CustomsItemInput, DeclarationInput
@@ -117,65 +118,118 @@ def column_for(field_path: str) -> str:
     return field_path.replace(".", "_")
 
 
-Cells = dict[str, str]
+class _RowPlan:
+    """Where each field sits in a row of one layout, as C-speed getters.
 
+    Rows are padded to the header's width plus one blank cell, and absent columns point at that
+    blank cell, so every getter works on every row.
+    """
 
-class RowReader:
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
-        self._columns = tuple(layout.index.items())
+        self.width = 1 + max(layout.index.values(), default=0)
+        self.blank = self.width
+        self.known = _getter([self._at(name) for name in layout.index])
+        self.reference = self._at("reference")
+        self.scalars = _getter([self._at(name) for name in _SCALARS])
+        self.sender = _getter([self._at(f"sender_{name}") for name in ADDRESS_FIELDS])
+        recipient = [f"recipient_{name}" for name in ADDRESS_FIELDS] + ["recipient_tax_id"]
+        self.recipient = _getter([self._at(name) for name in recipient])
+        self.items = {
+            number: _getter([self._at(f"item{number}_{name}") for name in ITEM_FIELDS])
+            for number in (*layout.item_numbers, 1)
+        }
+        self.item_getters = tuple((number, self.items[number]) for number in layout.item_numbers)
 
-    def cells(self, row: Sequence[str]) -> Cells:
-        """Every known column of ``row`` by name, stripped; done once per row."""
-        width = len(row)
-        return {name: row[position].strip() for name, position in self._columns if position < width}
+    def _at(self, name: str) -> int:
+        return self.layout.index.get(name, self.blank)
 
-    @staticmethod
-    def address(cells: Cells, prefix: str) -> AddressInput:
-        get = cells.get
-        street1, street2 = get(f"{prefix}_street1", ""), get(f"{prefix}_street2", "")
-        return AddressInput(
-            name=get(f"{prefix}_name") or None,
-            company=get(f"{prefix}_company") or None,
-            street_lines=tuple(s for s in (street1, street2) if s),
-            city=get(f"{prefix}_city") or None,
-            region=get(f"{prefix}_region") or None,
-            postal_code=get(f"{prefix}_postal_code") or None,
-            country=get(f"{prefix}_country") or None,
-            phone=get(f"{prefix}_phone") or None,
-            email=get(f"{prefix}_email") or None,
-            tax_id=(get("recipient_tax_id") or None) if prefix == "recipient" else None,
-        )
+    def cells(self, row: Sequence[str]) -> list[str]:
+        """The row's cells, stripped once, padded to the plan's width."""
+        cells = [cell.strip() for cell in row]
+        missing = self.width + 1 - len(cells)
+        if missing > 0:
+            cells.extend([""] * missing)
+        return cells
 
-    @staticmethod
-    def items(
-        cells: Cells, numbers: Iterable[int], currency: str, problems: list[FieldProblem]
-    ) -> list[tuple[int, CustomsItemInput]]:
-        found = []
-        get = cells.get
-        for number in numbers:
-            prefix = f"item{number}_"
-            description = get(prefix + "description", "")
-            value_text = get(prefix + "unit_value", "")
-            if not description and not value_text:
-                continue
-            unit_value = None
-            try:
-                unit_value = Money.parse(value_text, currency) if value_text else None
-            except MoneyError as exc:
-                problems.append(FieldProblem(prefix + "unit_value", str(exc)))
-            item = CustomsItemInput(
-                description=description or None,
-                quantity=_int(get(prefix + "quantity", ""), prefix + "quantity", problems),
-                unit_value=unit_value,
-                hs_code=get(prefix + "hs_code") or None,
-                origin_country=get(prefix + "origin_country") or None,
-                unit_weight_g=_int(
-                    get(prefix + "unit_weight_g", ""), prefix + "unit_weight_g", problems
-                ),
-            )
-            found.append((number, item))
-        return found
+
+_SCALARS = ("service", "incoterm", "weight_g", "length_mm", "width_mm", "height_mm",
+            "customs_category", "customs_explanation", "currency")  # fmt: skip
+_Getter = Callable[[Sequence[str]], tuple[str, ...]]
+
+
+def _getter(positions: list[int]) -> _Getter:
+    # itemgetter with one position returns a bare value, not a 1-tuple.
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda cells: (cells[only],)
+    return itemgetter(*positions)
+
+
+# Marketplaces ship the same few senders and SKUs all day: identical cells give the same
+# (immutable) input objects, so money and numbers are parsed once per distinct line.
+_MEMO_LIMIT = 4096
+_senders: dict[tuple[str, ...], AddressInput] = {}
+_items: dict[tuple[str, ...], tuple[CustomsItemInput, tuple[FieldProblem, ...]]] = {}
+
+
+def _address(values: tuple[str, ...]) -> AddressInput:
+    name, company, street1, street2, city, region, postal, country, phone, email = values[:10]
+    return AddressInput(
+        name=name or None,
+        company=company or None,
+        street_lines=tuple(s for s in (street1, street2) if s),
+        city=city or None,
+        region=region or None,
+        postal_code=postal or None,
+        country=country or None,
+        phone=phone or None,
+        email=email or None,
+        tax_id=(values[10] or None) if len(values) > 10 else None,
+    )
+
+
+def _sender(values: tuple[str, ...]) -> AddressInput:
+    found = _senders.get(values)
+    if found is None:
+        if len(_senders) >= _MEMO_LIMIT:
+            _senders.clear()
+        found = _senders[values] = _address(values)
+    return found
+
+
+def _item(
+    number: int, values: tuple[str, ...], currency: str
+) -> tuple[CustomsItemInput, tuple[FieldProblem, ...]]:
+    key = (*values, currency, str(number))
+    found = _items.get(key)
+    if found is None:
+        if len(_items) >= _MEMO_LIMIT:
+            _items.clear()
+        found = _items[key] = _parse_item(number, values, currency)
+    return found
+
+
+def _parse_item(
+    number: int, values: tuple[str, ...], currency: str
+) -> tuple[CustomsItemInput, tuple[FieldProblem, ...]]:
+    description, quantity, value_text, hs_code, origin, unit_weight = values
+    prefix = f"item{number}_"
+    problems: list[FieldProblem] = []
+    unit_value = None
+    try:
+        unit_value = Money.parse(value_text, currency) if value_text else None
+    except MoneyError as exc:
+        problems.append(FieldProblem(prefix + "unit_value", str(exc)))
+    item = CustomsItemInput(
+        description=description or None,
+        quantity=_int(quantity, prefix + "quantity", problems),
+        unit_value=unit_value,
+        hs_code=hs_code or None,
+        origin_country=origin or None,
+        unit_weight_g=_int(unit_weight, prefix + "unit_weight_g", problems),
+    )
+    return item, tuple(problems)
 
 
 def _int(text: str, column: str, problems: list[FieldProblem]) -> int | None:
@@ -189,67 +243,87 @@ def _int(text: str, column: str, problems: list[FieldProblem]) -> int | None:
 
 
 def read_shipments(
-    rows: Iterator[list[str]], layout: Layout, first_row: int = 2
+    rows: Iterable[Sequence[str]], layout: Layout, first_row: int = 2
 ) -> Iterator[CsvShipment]:
-    """Group rows into parcels and convert them; shape problems are kept per parcel."""
-    reader = RowReader(layout)
-    pending: tuple[int, Cells, list[tuple[int, Cells]]] | None = None
+    """Group rows into parcels and convert them; shape problems are kept per parcel.
+
+    ``first_row`` is the line number of the first row given (2 for a whole file after its
+    header; bulk capture passes each chunk's own).
+    """
+    plan = _RowPlan(layout)
+    reference_at = plan.reference
+    known = plan.known
+    pending: tuple[int, list[str], list[tuple[int, list[str]]]] | None = None
     row_number = first_row - 1
     for row in rows:
         row_number += 1
-        cells = reader.cells(row)
-        if not any(cells.values()):
+        cells = plan.cells(row)
+        reference = cells[reference_at]
+        if not reference and not any(known(cells)):
             continue
-        reference = cells.get("reference", "")
-        if pending is not None and reference and reference == pending[1].get("reference"):
+        if pending is not None and reference and reference == pending[1][reference_at]:
             pending[2].append((row_number, cells))
             continue
         if pending is not None:
-            yield _convert(reader, *pending)
+            yield _convert(plan, *pending)
         pending = (row_number, cells, [])
     if pending is not None:
-        yield _convert(reader, *pending)
+        yield _convert(plan, *pending)
+
+
+_DIMENSIONS = ("weight_g", "length_mm", "width_mm", "height_mm")
 
 
 def _convert(
-    reader: RowReader, row_number: int, row: Cells, extra_rows: list[tuple[int, Cells]]
+    plan: _RowPlan, row_number: int, cells: list[str], extra_rows: list[tuple[int, list[str]]]
 ) -> CsvShipment:
-    get = row.get
+    (service, incoterm, weight, length, width, height, category, explanation,
+     currency) = plan.scalars(cells)  # fmt: skip
+    currency = currency.upper() if currency else "USD"
     problems: list[FieldProblem] = []
-    currency = (get("currency") or "USD").upper()
     origins: list[tuple[int, int]] = []
     items: list[CustomsItemInput] = []
-    for number, item in reader.items(row, reader.layout.item_numbers, currency, problems):
-        origins.append((row_number, number))
-        items.append(item)
-    for line, extra in extra_rows:
-        for number, item in reader.items(extra, (1,), currency, problems):
-            origins.append((line, number))
+    for number, getter in plan.item_getters:
+        values = getter(cells)
+        if values[0] or values[2]:  # a description or a unit value: the line is declared
+            item, item_problems = _item(number, values, currency)
+            if item_problems:
+                problems.extend(item_problems)
+            origins.append((row_number, number))
             items.append(item)
-    numbers = {
-        name: _int(get(name, ""), name, problems)
-        for name in ("weight_g", "length_mm", "width_mm", "height_mm")
-    }
-    for name, value in numbers.items():
-        if value is None and not any(p.field == name for p in problems):
-            problems.append(FieldProblem(name, "expected a whole number", "required"))
-    reference = get("reference", "")
+    for line, extra in extra_rows:
+        values = plan.items[1](extra)
+        if values[0] or values[2]:
+            item, item_problems = _item(1, values, currency)
+            if item_problems:
+                problems.extend(item_problems)
+            origins.append((line, 1))
+            items.append(item)
+    dimensions = [
+        _int(text, name, problems)
+        for name, text in zip(_DIMENSIONS, (weight, length, width, height), strict=True)
+    ]
+    if None in dimensions:
+        for name, value in zip(_DIMENSIONS, dimensions, strict=True):
+            if value is None and not any(p.field == name for p in problems):
+                problems.append(FieldProblem(name, "expected a whole number", "required"))
+    reference = cells[plan.reference]
     if problems:
         return CsvShipment(row_number, reference, None, problems, origins)
     shipment = ShipmentInput(
         reference=reference,
-        service=get("service") or "standard",
-        incoterm=(get("incoterm") or "DDU").upper(),
-        sender=reader.address(row, "sender"),
-        recipient=reader.address(row, "recipient"),
-        weight_g=numbers["weight_g"] or 0,
-        length_mm=numbers["length_mm"] or 0,
-        width_mm=numbers["width_mm"] or 0,
-        height_mm=numbers["height_mm"] or 0,
+        service=service or "standard",
+        incoterm=(incoterm or "DDU").upper(),
+        sender=_sender(plan.sender(cells)),
+        recipient=_address(plan.recipient(cells)),
+        weight_g=dimensions[0] or 0,
+        length_mm=dimensions[1] or 0,
+        width_mm=dimensions[2] or 0,
+        height_mm=dimensions[3] or 0,
         customs=DeclarationInput(
-            category=get("customs_category") or None,
+            category=category or None,
             items=tuple(items),
-            explanation=get("customs_explanation") or None,
+            explanation=explanation or None,
         ),
     )
     return CsvShipment(row_number, reference, shipment, [], origins)

@@ -2,15 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_
+import orjson
+from sqlalchemy import JSON, Dialect, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from postbridge.shipments.models import BatchRowError, IdempotencyKey, Shipment, ShipmentBatch
+
+# Column order of an encoded shipment row (what ``insert_encoded`` takes).
+SHIPMENT_COLUMNS: tuple[str, ...] = tuple(column.name for column in Shipment.__table__.columns)
+JSON_COLUMNS = frozenset(
+    column.name for column in Shipment.__table__.columns if isinstance(column.type, JSON)
+)
+
+
+def encode_document(value: Any) -> str:
+    """A JSON column's text, byte for byte what the engine's serializer writes (see
+    storage.engine): bulk capture encodes in worker processes, off the writer's path."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def encode_shipment_row(row: dict[str, Any]) -> list[Any]:
+    """A ``shipment_row`` dict as an encoded row: values in SHIPMENT_COLUMNS order, JSON as text."""
+    return [
+        encode_document(row[name]) if name in JSON_COLUMNS else row[name]
+        for name in SHIPMENT_COLUMNS
+    ]
+
+
+@lru_cache(maxsize=8)
+def _insert_plan(dialect: Dialect) -> tuple[str, tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """The INSERT statement in the driver's parameter style, and the bind processors (dates and
+    UTC datetimes) of the non-JSON columns, applied exactly as SQLAlchemy would apply them."""
+    marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if marker is None:
+        raise NotImplementedError(f"parameter style {dialect.paramstyle!r}")
+    columns = Shipment.__table__.columns
+    sql = (
+        f"INSERT INTO {Shipment.__tablename__} ({', '.join(SHIPMENT_COLUMNS)}) "
+        f"VALUES ({', '.join([marker] * len(SHIPMENT_COLUMNS))})"
+    )
+    processors = []
+    for position, column in enumerate(columns):
+        if column.name in JSON_COLUMNS:
+            continue
+        processor = column.type._cached_bind_processor(dialect)
+        if processor is not None:
+            processors.append((position, processor))
+    return sql, tuple(processors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +75,30 @@ class ShipmentRepository:
         self.session = session
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Bulk insert through Core: one executemany, no ORM identity-map cost per row."""
-        if rows:
-            self.session.execute(insert(Shipment), list(rows))
+        """Insert ``shipment_row`` dicts (single booking) through the bulk path."""
+        self.insert_encoded([encode_shipment_row(row) for row in rows])
+
+    def insert_encoded(self, rows: Sequence[list[Any]]) -> None:
+        """One DBAPI executemany of encoded rows (see ``encode_shipment_row``).
+
+        Core's per-row parameter processing cost more than SQLite's insert itself; here the only
+        per-row work left is the few date and datetime columns, converted once per distinct
+        value (a chunk shares one booking time). ``rows`` are updated in place.
+        """
+        if not rows:
+            return
+        connection = self.session.connection()
+        sql, processors = _insert_plan(connection.dialect)
+        for position, process in processors:
+            converted: dict[Any, Any] = {}
+            for row in rows:
+                value = row[position]
+                if value is not None:
+                    found = converted.get(value)
+                    if found is None:
+                        found = converted[value] = process(value)
+                    row[position] = found
+        connection.exec_driver_sql(sql, [tuple(row) for row in rows])
 
     def get(self, shipment_id: str, *, merchant_id: str | None) -> Shipment | None:
         query = select(Shipment).where(Shipment.id == shipment_id)

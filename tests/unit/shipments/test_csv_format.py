@@ -4,9 +4,9 @@ import csv
 import io
 
 import pytest
+from tests.csv_builders import csv_row, csv_text
 
 from postbridge.shipments.csv_format import CsvHeaderError, Layout, column_for, read_shipments
-from tests.csv_builders import csv_row, csv_text
 
 
 def parse(text: str) -> list:
