@@ -213,10 +213,10 @@ def measure_rates(samples: int) -> tuple[float | None, str]:
     import uvicorn
 
     from postbridge.bootstrap import build_platform
-    from postbridge.migrations import upgrade
     from postbridge.config import Settings
     from postbridge.merchants.models import Role
     from postbridge.merchants.service import create_merchant
+    from postbridge.migrations import upgrade
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(database_url=f"sqlite:///{folder}/bench.db")
