@@ -15,16 +15,6 @@ from postbridge.merchants.repository import MerchantRepository
 from postbridge.shipments import batches
 from postbridge.shipments.csv_format import template_header
 
-RESULT_COLUMNS = [
-    "row",
-    "reference",
-    "status",
-    "shipment_id",
-    "tracking_number",
-    "field",
-    "message",
-]
-
 
 def book(
     file: Path = typer.Argument(
@@ -104,6 +94,6 @@ def _count_lines(file: Path) -> int:
 
 def _write_results(plat: Platform, batch_id: str, path: Path) -> None:
     with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=RESULT_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=batches.RESULT_COLUMNS)
         writer.writeheader()
         writer.writerows(batches.batch_results(database=plat.database, batch_id=batch_id))

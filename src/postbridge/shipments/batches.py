@@ -42,6 +42,16 @@ from postbridge.shipments.repository import BatchRepository, ShipmentRepository
 from postbridge.storage.unit_of_work import Database
 
 csv.field_size_limit(1 << 20)
+# Columns of a batch's results file (CSV or JSON objects), one line per row outcome.
+RESULT_COLUMNS = [
+    "row",
+    "reference",
+    "status",
+    "shipment_id",
+    "tracking_number",
+    "field",
+    "message",
+]
 
 
 class BatchStatus:

@@ -18,15 +18,6 @@ from postbridge.shipments import batches
 from postbridge.shipments.models import ShipmentBatch
 
 router = APIRouter(prefix="/shipment-batches", tags=["shipment batches"])
-RESULT_COLUMNS = [
-    "row",
-    "reference",
-    "status",
-    "shipment_id",
-    "tracking_number",
-    "field",
-    "message",
-]
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
@@ -152,7 +143,7 @@ def batch_results(
 
 def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=batches.RESULT_COLUMNS)
     writer.writeheader()
     for row in rows:
         writer.writerow(row)
