@@ -57,6 +57,10 @@ class Quoter:
         self.network = network
         # key -> chosen option. Bounded; cleared wholesale when full.
         self._plan_cache: dict[tuple[Any, ...], QuoteOption] = {}
+        # (id(option), region, minute) -> (option, option with the region's promise, document)
+        self._tail_cache: dict[
+            tuple[Any, ...], tuple[QuoteOption, QuoteOption, dict[str, Any]]
+        ] = {}
 
     def warm_up(self, now: datetime) -> None:
         """Build today's timetable now rather than on the first request (~50-100 ms)."""
@@ -100,7 +104,7 @@ class Quoter:
             _up(request.weight_g, WEIGHT_BAND_G),
             request.booked_at.replace(second=0, microsecond=0),
         )
-        option = self._for_postal_code(self._cached_choice(key, request), request)
+        option, document = self._localised(self._cached_choice(key, request), key[-1], request)
         duties = self._duty_total(request) if option.incoterm.value == "DDP" else None
         product = self.network.products[option.product]
         zone = price_zone(product, request.destination_country, request.destination_postal_code)
@@ -112,15 +116,36 @@ class Quoter:
         if price is None:  # the banded choice does not price this exact parcel: no shortcut
             option = self._choose(request, dims, origin)
             price = option.price
+            document = self.route_document(option, request.destination_postal_code)
         return PlannedRoute(
             product=option.product,
             partner=option.partner,
             price=price.total,
             promise_p50=option.promise.p50,
             promise_p90=option.promise.p90,
-            route=self.route_document(option, request.destination_postal_code),
+            route=document,
             usps_last_mile=option.partner == USPS,
         )
+
+    def _localised(
+        self, option: QuoteOption, minute: datetime, request: PlanRequest
+    ) -> tuple[QuoteOption, dict[str, Any]]:
+        """The group's option with this delivery region's promise, and its route document,
+        memoised per (option, region, minute): both depend on the postal code only through
+        the last-mile region (ZIP3 in the US) and the sort code's first three characters.
+        The value keeps the option alive, so its id() cannot be reused while cached."""
+        postal = postal_region_key(request.destination_postal_code)
+        region = postal[:3] if request.destination_country == "US" else postal
+        tail_key = (id(option), region, minute)
+        found = self._tail_cache.get(tail_key)
+        if found is None:
+            localised = self._for_postal_code(option, request)
+            document = self.route_document(localised, request.destination_postal_code)
+            if len(self._tail_cache) >= PLAN_CACHE_SIZE:
+                self._tail_cache.clear()
+            found = (option, localised, document)
+            self._tail_cache[tail_key] = found
+        return found[1], found[2]
 
     def _for_postal_code(self, option: QuoteOption, request: PlanRequest) -> QuoteOption:
         """The cached option, with the promise of this parcel's own delivery region: the route
