@@ -48,6 +48,11 @@ def test_rates_errors_name_the_field(client: TestClient, merchant_key: str) -> N
     assert response.status_code == 422
     assert response.json()["code"] == "origin_not_served"
     assert response.json()["errors"][0]["field"] == "origin.country"
+    bad_zip = {**RATES, "destination": {"country": "US", "postal_code": "ABCDE"}}
+    response = client.post("/v1/rates", json=bad_zip, headers=auth(merchant_key))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["destination.postal_code"]
+    assert "5-digit ZIP" in response.json()["errors"][0]["message"]
     assert client.post("/v1/rates", json=RATES).status_code == 401
 
 

@@ -10,7 +10,7 @@ Public API::
 """
 
 from postbridge.addresses.model import AddressInput, AddressRole, NormalizedAddress
-from postbridge.addresses.normalize import normalize_address, preload
+from postbridge.addresses.normalize import check_postal_code, normalize_address, preload
 from postbridge.addresses.phones import to_e164
 from postbridge.addresses.tax_ids import (
     TaxIdKind,
@@ -27,6 +27,7 @@ __all__ = [
     "NormalizedAddress",
     "TaxIdKind",
     "TaxIdRequirement",
+    "check_postal_code",
     "cnpj_is_valid",
     "cpf_is_valid",
     "normalize_address",

@@ -183,6 +183,13 @@ def _city(
     return city.upper() if "city" in rules.upper_fields else city
 
 
+def check_postal_code(country: str, typed: str, *, field: str, problems: ProblemList) -> str:
+    """A postal code on its own (no address around it, as in a rate request): canonical form,
+    and a problem under ``field`` when it does not have the country's format."""
+    rules = country_rules(country)
+    return _postal_code(typed, rules, _Region("", ""), field.removesuffix(".postal_code"), problems)
+
+
 def _postal_code(
     typed: str | None, rules: CountryRules, region: _Region, path: str, problems: ProblemList
 ) -> str:

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from postbridge.addresses import check_postal_code
 from postbridge.customs import CustomsItem, EstimateStatus, Incoterm, estimate_duties_and_taxes
 from postbridge.customs.fx import convert
-from postbridge.errors import InvalidInput
+from postbridge.errors import InvalidInput, ProblemList
 from postbridge.kit.clock import ensure_utc
 from postbridge.kit.measures import Dimensions
 from postbridge.kit.money import Money
@@ -69,6 +70,19 @@ class Quoter:
     # -- POST /v1/rates ---------------------------------------------------------------------
 
     def rates(self, request: RateRequest, *, now: datetime) -> list[QuoteOption]:
+        problems = ProblemList()
+        origin_postal = check_postal_code(
+            request.origin_country, request.origin_postal_code,
+            field="origin.postal_code", problems=problems,
+        )  # fmt: skip
+        destination_postal = check_postal_code(
+            request.destination_country, request.destination_postal_code,
+            field="destination.postal_code", problems=problems,
+        )  # fmt: skip
+        problems.raise_if_any()
+        request = replace(
+            request, origin_postal_code=origin_postal, destination_postal_code=destination_postal
+        )
         origin = origin_facility(
             self.network, request.origin_country, request.origin_postal_code, field="origin.country"
         )
