@@ -31,7 +31,7 @@ from postbridge.addresses.tax_ids import (
     requirement_for,
 )
 from postbridge.addresses.text import clean_text, match_key
-from postbridge.errors import ProblemList
+from postbridge.errors import FieldProblem, ProblemList
 from postbridge.kit.countries import UnknownCountry, normalize_country
 
 _EMAIL = re.compile(
@@ -79,9 +79,10 @@ def normalize_address(
     email = _email(data.email, path, problems)
     if rules is None:
         return None
-    region = _region(data, rules, path, problems)
-    city = _city(data.city, rules, region, path, problems)
-    postal_code = _postal_code(data.postal_code, rules, region, path, problems)
+    region, city, postal_code, found = _locality(
+        rules.country, data.region, data.city, data.postal_code, path
+    )
+    problems.problems.extend(found)
     phone = _phone(data.phone, rules.country, path, problems)
     tax_id, tax_id_kind = _tax_id(data.tax_id, rules.country, role, path, problems)
     if len(problems.problems) > before:
@@ -128,11 +129,31 @@ def _country(typed: str | None, path: str, problems: ProblemList) -> str | None:
     return country
 
 
-def _region(data: AddressInput, rules: CountryRules, path: str, problems: ProblemList) -> _Region:
-    typed = clean_text(data.region)
+@lru_cache(maxsize=16_384)
+def _locality(
+    country: str, region: str | None, city: str | None, postal_code: str | None, path: str
+) -> tuple[_Region, str, str, tuple[FieldProblem, ...]]:
+    """Region, city and postal code checked together (they must agree), memoised: a day's
+    parcels go to a few thousand localities, each typed the same way many times."""
+    rules = country_rules(country)
+    problems = ProblemList()
+    found_region = _region(region, city, rules, path, problems)
+    found_city = _city(city, rules, found_region, path, problems)
+    found_postal = _postal_code(postal_code, rules, found_region, path, problems)
+    return found_region, found_city, found_postal, tuple(problems.problems)
+
+
+def _region(
+    typed_region: str | None,
+    typed_city: str | None,
+    rules: CountryRules,
+    path: str,
+    problems: ProblemList,
+) -> _Region:
+    typed = clean_text(typed_region)
     required = "country_area" in rules.required_fields
-    if not typed and data.city and rules.country in _INFER_REGION_FROM_CITY:
-        inferred = region_for_city(rules.country, clean_text(data.city))
+    if not typed and typed_city and rules.country in _INFER_REGION_FROM_CITY:
+        inferred = region_for_city(rules.country, clean_text(typed_city))
         if inferred is not None:
             return _Region(inferred, rules.region_display[inferred])
     if not typed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from postbridge.customs.model import (
     Category,
     CustomsItem,
@@ -9,7 +11,7 @@ from postbridge.customs.model import (
     Declaration,
     DeclarationInput,
 )
-from postbridge.errors import ProblemList
+from postbridge.errors import FieldProblem, ProblemList
 from postbridge.kit.countries import UnknownCountry, normalize_country
 
 # Descriptions customs refuse as too vague (postal-standards.md 6.1 platform rules): the line
@@ -53,7 +55,26 @@ def validate_declaration(
     origin and a unit weight > 0; one currency per declaration; the items' total weight must not
     exceed the parcel's.
     """
-    before = len(problems.problems)
+    declaration, found, total_weight_g = _checked_content(decl, path)
+    problems.problems.extend(found)
+    if total_weight_g > parcel_weight_g:
+        problems.add(
+            f"{path}.items",
+            f"items weigh {total_weight_g} g in total, more than the parcel's {parcel_weight_g} g",
+        )
+        return None
+    return declaration
+
+
+@lru_cache(maxsize=8192)
+def _checked_content(
+    decl: DeclarationInput, path: str
+) -> tuple[Declaration | None, tuple[FieldProblem, ...], int]:
+    """Every rule but the parcel-weight comparison, memoised: marketplaces declare the same
+    baskets all day. Returns the declaration (None on any problem), the problems and the items'
+    total weight, counted over every line with a usable weight so that the weight problem
+    shows even when another field of the same line is wrong."""
+    problems = ProblemList()
     category = _category(decl.category, path, problems)
     explanation = " ".join((decl.explanation or "").split())
     if category is Category.OTHER and not explanation:
@@ -75,24 +96,18 @@ def validate_declaration(
             f"expected one currency for the whole declaration, got {', '.join(sorted(currencies))}",
         )
     valid_items = tuple(item for item in items if item is not None)
-    # Counted over every line with a usable weight, so the problem shows even when another
-    # field of the same line is wrong.
     total_weight_g = sum(
         raw.quantity * raw.unit_weight_g
         for raw in decl.items
         if raw.quantity and raw.unit_weight_g and raw.quantity > 0 and raw.unit_weight_g > 0
     )
-    if total_weight_g > parcel_weight_g:
-        problems.add(
-            f"{path}.items",
-            f"items weigh {total_weight_g} g in total, more than the parcel's {parcel_weight_g} g",
-        )
-    if len(problems.problems) > before or category is None:
-        return None
+    if problems.problems or category is None:
+        return None, tuple(problems.problems), total_weight_g
     currency = valid_items[0].unit_value.currency if valid_items else None
-    return Declaration(
+    declaration = Declaration(
         category=category, items=valid_items, currency=currency, explanation=explanation
     )
+    return declaration, (), total_weight_g
 
 
 def _category(typed: str | None, path: str, problems: ProblemList) -> Category | None:

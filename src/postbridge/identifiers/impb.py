@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from postbridge.identifiers.errors import IdentifierProblem, InvalidImpb
 
@@ -145,6 +146,42 @@ def build_impb_tracking_number(
     channel = "92" if len(mailer_id) == 9 else "93"
     body = f"{channel}{service_type_code}{mailer_id}{serial:0{serial_digits}d}"
     return ImpbTrackingNumber(f"{body}{impb_check_digit(body)}")
+
+
+def build_impb_block(
+    *, service_type_code: str, mailer_id: str, first_serial: int, count: int
+) -> list[str]:
+    """The PIC digits of ``count`` consecutive serials from ``first_serial``: what
+    ``build_impb_tracking_number`` gives for each, with the inputs checked once and the MOD 10
+    sum taken four digits at a time from a table."""
+    if count <= 0:
+        return []
+    first = build_impb_tracking_number(
+        service_type_code=service_type_code, mailer_id=mailer_id, serial=first_serial
+    ).digits
+    build_impb_tracking_number(
+        service_type_code=service_type_code, mailer_id=mailer_id, serial=first_serial + count - 1
+    )  # the last serial fits too
+    serial_digits = _SERIAL_DIGITS[(len(mailer_id), False)]
+    prefix = first[: -1 - serial_digits]
+    # The body is prefix + serial and its rightmost digit has weight 3; four-digit groups of
+    # the serial keep that alignment, so one table serves them all.
+    prefix_sum = impb_weighted_sum(prefix + "0" * serial_digits)
+    groups = range(0, serial_digits, 4)
+    table = _group_sums()
+    numbers = []
+    for serial in range(first_serial, first_serial + count):
+        total = prefix_sum
+        for shift in groups:
+            total += table[serial // 10**shift % 10_000]
+        numbers.append(f"{prefix}{serial:0{serial_digits}d}{(10 - total % 10) % 10}")
+    return numbers
+
+
+@lru_cache(maxsize=1)
+def _group_sums() -> list[int]:
+    """MOD 10 weighted sum (3, 1, 3, 1 from the right) of every four-digit group."""
+    return [impb_weighted_sum(f"{n:04d}") for n in range(10_000)]
 
 
 def parse_impb_tracking_number(text: str) -> ImpbTrackingNumber:

@@ -8,6 +8,7 @@ be the origin of the item).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from postbridge.identifiers.errors import IdentifierProblem, InvalidS10
 from postbridge.identifiers.s10_services import ServiceIndicatorInfo, describe_service_indicator
@@ -80,6 +81,45 @@ def format_s10(service_indicator: str, serial: int, country: str) -> str:
     issuer = _issuer_country(country.strip())
     serial_text = f"{serial:08d}"
     return f"{indicator}{serial_text}{s10_check_digit(serial_text)}{issuer}"
+
+
+def format_s10_block(
+    service_indicator: str, first_serial: int, count: int, country: str
+) -> list[str]:
+    """``count`` consecutive ids from ``first_serial``: ``format_s10`` for each, with the
+    indicator and issuer checked once and check digits from two 10,000-entry tables (bulk
+    capture numbers thousands of parcels per chunk)."""
+    if count <= 0:
+        return []
+    first = format_s10(service_indicator, first_serial, country)
+    format_s10(service_indicator, first_serial + count - 1, country)  # the last serial fits too
+    prefix, issuer = first[:2], first[11:]
+    high, low = _weighted_sum_tables()
+    numbers = []
+    for serial in range(first_serial, first_serial + count):
+        check = 11 - (high[serial // 10_000] + low[serial % 10_000]) % 11
+        numbers.append(f"{prefix}{serial:08d}{_CHECK_OF_REMAINDER[check]}{issuer}")
+    return numbers
+
+
+# 11 - (S mod 11) as the check digit: 10 becomes 0 and 11 becomes 5.
+_CHECK_OF_REMAINDER = {check: (0 if check == 10 else 5 if check == 11 else check)
+                       for check in range(1, 12)}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _weighted_sum_tables() -> tuple[list[int], list[int]]:
+    """Weighted sums of the serial's first four digits (weights 8 6 4 2) and of its last four
+    (3 5 9 7), for every four-digit value."""
+    tables = []
+    for weights in (S10_WEIGHTS[:4], S10_WEIGHTS[4:]):
+        tables.append(
+            [
+                sum(int(d) * w for d, w in zip(f"{n:04d}", weights, strict=True))
+                for n in range(10_000)
+            ]
+        )
+    return tables[0], tables[1]
 
 
 def parse_s10(text: str) -> S10Id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -17,7 +18,11 @@ def ensure_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def zone(name: str) -> ZoneInfo:
+@lru_cache(maxsize=1024)
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA zone, held for the life of the process. ZoneInfo's own cache keeps only the 8
+    most recent zones strongly; bulk capture cycles through more (US, Brazil, Mexico ...) and
+    paid a file read and parse for each eviction."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -25,4 +30,4 @@ def zone(name: str) -> ZoneInfo:
 
 
 def local_date(moment: datetime, zone_name: str) -> date:
-    return ensure_utc(moment).astimezone(zone(zone_name)).date()
+    return ensure_utc(moment).astimezone(time_zone(zone_name)).date()

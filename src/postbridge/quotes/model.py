@@ -37,3 +37,9 @@ class PlannedRoute:
     route: dict[str, Any]  # legs with planned UTC and local times, office of exchange, sort code
     service_indicator: str | None = None  # S10 indicator the product mandates, if any
     usps_last_mile: bool = False  # the label needs an IMpb and the partner number is an IMpb
+    # The duties and taxes inside ``price`` (duties-paid products): the rest is transport.
+    duties_included: Money | None = None
+
+    @property
+    def transport_price(self) -> Money:
+        return self.price - self.duties_included if self.duties_included else self.price

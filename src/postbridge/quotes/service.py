@@ -10,18 +10,18 @@ is always recomputed for the parcel's own weight and size.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from postbridge.addresses import check_postal_code
 from postbridge.customs import CustomsItem, EstimateStatus, Incoterm, estimate_duties_and_taxes
 from postbridge.customs.fx import convert
 from postbridge.errors import InvalidInput, ProblemList
-from postbridge.kit.clock import ensure_utc
+from postbridge.kit.clock import ensure_utc, time_zone
 from postbridge.kit.measures import Dimensions
 from postbridge.kit.money import Money
-from postbridge.network.model import Network
+from postbridge.network.model import Network, Product
 from postbridge.quotes.model import PlannedRoute, PlanRequest
 from postbridge.quotes.origins import origin_facility
 from postbridge.routing import (
@@ -62,6 +62,8 @@ class Quoter:
         self._tail_cache: dict[
             tuple[Any, ...], tuple[QuoteOption, QuoteOption, dict[str, Any]]
         ] = {}
+        self._origins: dict[tuple[str, str], str] = {}
+        self._zones: dict[tuple[str, str, str], str | None] = {}
 
     def warm_up(self, now: datetime) -> None:
         """Build today's timetable now rather than on the first request (~50-100 ms)."""
@@ -106,13 +108,16 @@ class Quoter:
 
     def plan(self, request: PlanRequest) -> PlannedRoute:
         dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
-        origin = origin_facility(
-            self.network, request.origin_country, request.origin_postal_code, field="sender.country"
-        )
+        origin = self._origin(request.origin_country, request.origin_postal_code)
+        country = request.destination_country
+        postal_key = postal_region_key(request.destination_postal_code)
+        # The group of postal codes that shares a route to the injection point. US: the ZIP's
+        # first digit, USPS's national area (0 New England ... 9 West Coast), which decides the
+        # ISC; elsewhere the first three characters.
         key = (
             origin,
-            request.destination_country,
-            _route_region(request.destination_country, request.destination_postal_code),
+            country,
+            postal_key[:1] if country == "US" else postal_key[:3],
             request.service.lower(),
             request.incoterm,
             _up(request.weight_g, WEIGHT_BAND_G),
@@ -121,7 +126,7 @@ class Quoter:
         option, document = self._localised(self._cached_choice(key, request), key[-1], request)
         duties = self._duty_total(request) if option.incoterm.value == "DDP" else None
         product = self.network.products[option.product]
-        zone = price_zone(product, request.destination_country, request.destination_postal_code)
+        zone = self._zone(product, country, postal_key)
         price = None
         if zone is not None:
             price = price_parcel(
@@ -139,7 +144,33 @@ class Quoter:
             promise_p90=option.promise.p90,
             route=document,
             usps_last_mile=option.partner == USPS,
+            duties_included=price.duties_and_taxes,
         )
+
+    def _origin(self, country: str, postal_code: str) -> str:
+        """origin_facility, memoised per sender postal code (a merchant ships from a few)."""
+        key = (country, postal_code)
+        found = self._origins.get(key)
+        if found is None:
+            found = origin_facility(self.network, country, postal_code, field="sender.country")
+            if len(self._origins) >= PLAN_CACHE_SIZE:
+                self._origins.clear()
+            self._origins[key] = found
+        return found
+
+    def _zone(self, product: Product, country: str, postal_key: str) -> str | None:
+        """price_zone, memoised per (product, postal code): a longest-prefix search per row
+        cost more than the rest of the price."""
+        key = (product.code, country, postal_key)
+        try:
+            return self._zones[key]
+        except KeyError:
+            pass
+        zone = price_zone(product, country, postal_key)
+        if len(self._zones) >= PLAN_CACHE_SIZE:
+            self._zones.clear()
+        self._zones[key] = zone
+        return zone
 
     def _localised(
         self, option: QuoteOption, minute: datetime, request: PlanRequest
@@ -184,7 +215,7 @@ class Quoter:
             option.promise.handover_p50,
             option.promise.handover_p90,
         )
-        promised_by = request.booked_at.astimezone(ZoneInfo(transit.time_zone)).date() + timedelta(
+        promised_by = request.booked_at.astimezone(time_zone(transit.time_zone)).date() + timedelta(
             days=product.promise_days
         )
         return replace(
@@ -279,20 +310,33 @@ class Quoter:
         return estimate
 
     def _duty_total(self, request: PlanRequest) -> Money | None:
-        result = estimate_duties_and_taxes(
-            destination_country=request.destination_country, items=request.items,
-            shipping_cost=None, incoterm=Incoterm.DDP, on_date=request.booked_at.date(),
-            origin_country=request.origin_country,
-        )  # fmt: skip
-        if result.status is not EstimateStatus.COMPLETE:
-            return None
-        return result.total
+        return _ddp_duty_total(
+            request.destination_country,
+            request.items,
+            request.booked_at.date(),
+            request.origin_country,
+        )
 
     def _duty_for_query(self, request: PlanRequest, query: DutiesQuery) -> Money | None:
         total = self._duty_total(request)
         return (
             None if total is None else convert(total, query.currency, request.booked_at.date())[0]
         )
+
+
+@lru_cache(maxsize=16_384)
+def _ddp_duty_total(
+    destination: str, items: tuple[CustomsItem, ...], on_date: date, origin: str
+) -> Money | None:
+    """What a duties-paid product adds to its price for this basket, or None when the estimate
+    is not complete. Pure and memoised: the same baskets ship all day."""
+    result = estimate_duties_and_taxes(
+        destination_country=destination, items=items, shipping_cost=None,
+        incoterm=Incoterm.DDP, on_date=on_date, origin_country=origin,
+    )  # fmt: skip
+    if result.status is not EstimateStatus.COMPLETE:
+        return None
+    return result.total
 
 
 def _declared_goods(value: Money, weight_g: int, origin: str) -> tuple[CustomsItem, ...]:
@@ -309,11 +353,3 @@ def _matching_incoterm(options: list[QuoteOption], incoterm: str) -> list[QuoteO
 
 def _up(value: int, step: int) -> int:
     return -(-value // step) * step
-
-
-def _route_region(country: str, postal_code: str) -> str:
-    """The group of postal codes that shares a route to the injection point. US: the ZIP's
-    first digit, USPS's national area (0 New England ... 9 West Coast), which decides the ISC;
-    elsewhere the first three characters."""
-    key = postal_region_key(postal_code)
-    return key[:1] if country == "US" else key[:3]

@@ -6,8 +6,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
+from postbridge.kit.clock import time_zone
 from postbridge.network.model import TransportMode
 from postbridge.routing.timetable import Timetable, from_minute
 
@@ -30,11 +30,11 @@ class PlannedLeg:
 
     @property
     def departs_local(self) -> datetime:
-        return self.departs.astimezone(ZoneInfo(self.origin_time_zone))
+        return self.departs.astimezone(time_zone(self.origin_time_zone))
 
     @property
     def arrives_local(self) -> datetime:
-        return self.arrives.astimezone(ZoneInfo(self.destination_time_zone))
+        return self.arrives.astimezone(time_zone(self.destination_time_zone))
 
     def to_json(self) -> dict[str, str]:
         return dict(_leg_json(self))

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from functools import lru_cache
 
+from postbridge.kit.clock import time_zone
 from postbridge.network.model import LastMilePartner, RegionScheme, TransitDays
 
 _DAY = timedelta(days=1)
@@ -44,8 +45,10 @@ class Promise:
         }
 
 
+@lru_cache(maxsize=65_536)
 def postal_region_key(postal_code: str) -> str:
-    """Postal code without spaces and hyphens, upper case: the form transit tables use."""
+    """Postal code without spaces and hyphens, upper case: the form transit tables use.
+    Memoised: bulk capture asks for the same codes several times per parcel."""
     return "".join(ch for ch in postal_code.upper() if ch.isalnum())
 
 
@@ -74,7 +77,7 @@ def delivery_date(
     partner: LastMilePartner, handover: datetime, injection_zone: str, days: int
 ) -> date:
     """Date of delivery ``days`` delivery days after a hand-over at the injection point."""
-    local = handover.astimezone(ZoneInfo(injection_zone))
+    local = handover.astimezone(time_zone(injection_zone))
     day = local.date()
     if local.hour * 60 + local.minute > partner.handover_cutoff_minute:
         day += _DAY

@@ -15,10 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from postbridge.errors import InvalidInput, ProblemList
-from postbridge.kit.clock import ensure_utc
+from postbridge.kit.clock import ensure_utc, time_zone
 from postbridge.kit.countries import UnknownCountry, normalize_country
 from postbridge.kit.measures import Dimensions
 from postbridge.kit.money import Money
@@ -277,7 +276,7 @@ def _options_for_service(
             labels = front.labels.get(timetable.stop_index[injection], [])
             if transit is None or not labels:
                 continue
-            promised_by = now.astimezone(ZoneInfo(transit.time_zone)).date() + timedelta(
+            promised_by = now.astimezone(time_zone(transit.time_zone)).date() + timedelta(
                 days=product.promise_days
             )
 

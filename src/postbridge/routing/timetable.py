@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
 
+from postbridge.kit.clock import time_zone
 from postbridge.network.model import Network, ServiceLevel
 from postbridge.routing.dwell import facility_dwell
 
@@ -183,7 +183,7 @@ def build_timetable(
     rows: list[tuple[int, int, int, int]] = []  # departure, arrival, leg index, cut-off
     first_day = start.astimezone(UTC).date() - timedelta(days=2)
     for leg_index, leg in enumerate(network.legs):
-        zone = ZoneInfo(network.facilities[leg.origin].time_zone)
+        zone = time_zone(network.facilities[leg.origin].time_zone)
         for day_offset in range(horizon_days + 4):
             day = first_day + timedelta(days=day_offset)
             for departure in leg.departures:

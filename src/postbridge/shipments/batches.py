@@ -174,22 +174,23 @@ def _note_worker(report: PipelineReport, prepared: PreparedChunk) -> None:
 
 
 def _fill_numbers(deps: BookingDeps, prepared: PreparedChunk) -> None:
-    """Allocate the chunk's tracking numbers: one S10 allocation per (partner, service
-    indicator), one IMpb allocation for the rows a USPS last mile needs, in file order."""
+    """Allocate the chunk's tracking numbers in one transaction: S10s per (partner, service
+    indicator), IMpbs for the rows a USPS last mile needs, each group in file order."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    usps: list[int] = []
     for position, request in enumerate(prepared.numbers):
         groups[(request.partner, request.service_indicator)].append(position)
+        if request.needs_impb:
+            usps.append(position)
+    issued, pics = deps.allocator.allocate_many(
+        {key: len(positions) for key, positions in groups.items()}, impb=len(usps)
+    )
     rows = prepared.rows
-    for (partner, indicator), positions in groups.items():
-        issued = deps.allocator.allocate(
-            partner=partner, service_indicator=indicator, count=len(positions)
-        )
-        for position, number in zip(positions, issued, strict=True):
+    for key, positions in groups.items():
+        for position, number in zip(positions, issued[key], strict=True):
             rows[position][TRACKING_NUMBER_AT] = number
-    usps = [position for position, r in enumerate(prepared.numbers) if r.needs_impb]
-    if usps:
-        for position, number in zip(usps, deps.allocator.allocate_impb(len(usps)), strict=True):
-            rows[position][PARTNER_TRACKING_NUMBER_AT] = number
+    for position, number in zip(usps, pics, strict=True):
+        rows[position][PARTNER_TRACKING_NUMBER_AT] = number
 
 
 def _commit_chunk(database: Database, batch_id: str, prepared: PreparedChunk) -> ShipmentBatch:

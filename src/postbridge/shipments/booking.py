@@ -60,14 +60,17 @@ def validate_or_raise(
 
 
 def allocate_tracking_numbers(
-    deps: BookingDeps, priced: Priced, service: str, count: int
-) -> list[str]:
+    deps: BookingDeps, priced: Priced, service: str
+) -> tuple[str, str | None]:
+    """The shipment's S10 and, for a USPS last mile, its IMpb: one short transaction."""
     planned = priced.planned
     indicator = (
         planned.service_indicator if planned else None
     ) or numbering_config().indicator_for(service)
-    partner = planned.partner if planned else "*"
-    return deps.allocator.allocate(partner=partner, service_indicator=indicator, count=count)
+    key = (planned.partner if planned else "*", indicator)
+    needs_impb = planned is not None and planned.usps_last_mile
+    issued, pics = deps.allocator.allocate_many({key: 1}, impb=1 if needs_impb else 0)
+    return issued[key][0], (pics[0] if pics else None)
 
 
 def book_shipment(
@@ -85,10 +88,7 @@ def book_shipment(
     booked_at = utc_now()
     valid = validate_or_raise(shipment, deps=deps, booked_at=booked_at)
     priced = plan_and_price(valid, planner=deps.planner, booked_at=booked_at)
-    (tracking_number,) = allocate_tracking_numbers(deps, priced, valid.service, 1)
-    partner_number = None
-    if priced.planned is not None and priced.planned.usps_last_mile:
-        (partner_number,) = deps.allocator.allocate_impb(1)
+    tracking_number, partner_number = allocate_tracking_numbers(deps, priced, valid.service)
     row = shipment_row(
         valid,
         priced,

@@ -216,6 +216,10 @@ def _number_request(shipment: ValidShipment, priced: Priced) -> NumberRequest:
     )
 
 
+def _as_is(document: Any) -> Any:
+    return document
+
+
 _DOCUMENT_MEMO_LIMIT = 4096
 _identity_memo: dict[int, tuple[object, str]] = {}
 _customs_memo: dict[Declaration, str] = {}
@@ -275,10 +279,10 @@ class _RowBuilder:
             "height_mm": shipment.height_mm,
             "customs": self._customs_json(shipment),
             "customs_form": shipment.form.value,
-            "duties": self._same_object(priced.duties_document, lambda document: document),
+            "duties": self._same_object(priced.duties_document, _as_is),
             "product": planned.product if planned else None,
             "partner": planned.partner if planned else None,
-            "route": encode_document(planned.route if planned else None),
+            "route": self._same_object(planned.route, _as_is) if planned else "null",
             "price_minor": planned.price.minor if planned else None,
             "price_currency": planned.price.currency if planned else None,
             "promised_p50": planned.promise_p50 if planned else None,
@@ -309,7 +313,13 @@ def _adopt(context: BatchContext) -> None:
 
 def _prepare_adopted(task: ChunkTask) -> PreparedChunk:
     assert _adopted is not None
-    return prepare_chunk(_adopted, task)
+    prepared = prepare_chunk(_adopted, task)
+    # What outlives a chunk is the memo caches (routes, addresses, duty estimates), which hold
+    # no cycles. Freezing them keeps the collector from rescanning tens of thousands of cached
+    # objects in every older-generation pass: measured 25-30% of a worker's CPU. The worker
+    # exits with the batch, so nothing frozen outlives it.
+    gc.freeze()
+    return prepared
 
 
 def default_workers(file_bytes: int) -> int:

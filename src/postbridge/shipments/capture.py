@@ -53,11 +53,8 @@ class ValidShipment:
     height_mm: int
     declaration: Declaration
     form: FormType
-
-    @property
-    def declared_value(self) -> Money:
-        # Documents-only declarations carry no value; customs treats them as worth nothing.
-        return self.declaration.declared_value or Money.zero("USD")
+    # Documents-only declarations carry no value; customs treats them as worth nothing.
+    declared_value: Money
 
 
 def validate_shipment(
@@ -92,7 +89,7 @@ def validate_shipment(
     if sender.country == recipient.country:
         problems.add("recipient.country", "expected a country other than the sender's")
         return None
-    declared = declaration.declared_value or Money.zero("USD")
+    declared, form = _value_and_form(declaration, on_date, cn22_threshold_sdr)
     return ValidShipment(
         reference=reference,
         service=shipment.service.strip().lower() or "standard",
@@ -104,8 +101,19 @@ def validate_shipment(
         width_mm=shipment.width_mm,
         height_mm=shipment.height_mm,
         declaration=declaration,
-        form=form_type(declared, on_date=on_date, threshold_sdr=cn22_threshold_sdr),
+        form=form,
+        declared_value=declared,
     )
+
+
+@lru_cache(maxsize=8192)
+def _value_and_form(
+    declaration: Declaration, on_date: date, threshold_sdr: int | Decimal
+) -> tuple[Money, FormType]:
+    """Declared value and CN22/CN23, memoised per declaration (declarations repeat, and the
+    SDR conversion is Decimal arithmetic)."""
+    declared = declaration.declared_value or Money.zero("USD")
+    return declared, form_type(declared, on_date=on_date, threshold_sdr=threshold_sdr)
 
 
 @lru_cache(maxsize=8192)

@@ -7,6 +7,7 @@ On PostgreSQL the row lock serialises concurrent allocators; on SQLite the write
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -18,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from postbridge.errors import Conflict
-from postbridge.identifiers.impb import build_impb_tracking_number
-from postbridge.identifiers.s10 import format_s10
+from postbridge.identifiers.impb import build_impb_block
+from postbridge.identifiers.s10 import format_s10_block
 from postbridge.kit.clock import utc_now
 from postbridge.shipments.models import NumberRange, SerialCounter
 
@@ -88,21 +89,54 @@ class NumberAllocator:
         self._session_factory = session_factory
         self.usps_mailer_id = usps_mailer_id
         self.usps_service_type_code = usps_service_type_code
+        self._known_counters: set[str] = set()
 
     def allocate_impb(self, count: int = 1) -> list[str]:
         """USPS Package Identification Codes under our mailer id, never issued twice."""
-        name = f"impb:{self.usps_mailer_id}:{self.usps_service_type_code}"
-        first = self._take_serials(name, count, start=1)
-        return [
-            build_impb_tracking_number(
-                service_type_code=self.usps_service_type_code,
-                mailer_id=self.usps_mailer_id,
-                serial=serial,
-            ).digits
-            for serial in range(first, first + count)
-        ]
+        return self.allocate_many({}, impb=count)[1]
 
-    def _take_serials(self, name: str, count: int, *, start: int) -> int:
+    def allocate(self, *, partner: str, service_indicator: str, count: int = 1) -> list[str]:
+        """Return ``count`` fresh S10 numbers, consecutive within one range where possible."""
+        key = (partner, service_indicator)
+        return self.allocate_many({key: count})[0][key]
+
+    def allocate_many(
+        self, wanted: Mapping[tuple[str, str], int], *, impb: int = 0
+    ) -> tuple[dict[tuple[str, str], list[str]], list[str]]:
+        """S10 numbers per (partner, service indicator) and ``impb`` IMpb numbers, in one short
+        transaction: bulk capture numbers a whole chunk with a single commit."""
+        if impb:
+            self._ensure_counter(self._impb_counter, start=1)
+        issued: dict[tuple[str, str], list[str]] = {}
+        with self._session_factory() as session:
+            for (partner, indicator), count in wanted.items():
+                numbers: list[str] = []
+                while len(numbers) < count:
+                    numbers.extend(
+                        self._take_block(session, partner, indicator, count - len(numbers))
+                    )
+                issued[(partner, indicator)] = numbers
+            pics: list[str] = []
+            if impb:
+                first = self._take_serials(session, self._impb_counter, impb)
+                pics = build_impb_block(
+                    service_type_code=self.usps_service_type_code,
+                    mailer_id=self.usps_mailer_id,
+                    first_serial=first,
+                    count=impb,
+                )
+            session.commit()
+        return issued, pics
+
+    @property
+    def _impb_counter(self) -> str:
+        return f"impb:{self.usps_mailer_id}:{self.usps_service_type_code}"
+
+    def _ensure_counter(self, name: str, *, start: int) -> None:
+        """Create the counter row once, in its own transaction (a race with another allocator
+        creating it is harmless), so the allocation itself never has to roll back."""
+        if name in self._known_counters:
+            return
         with self._session_factory() as session:
             if session.get(SerialCounter, name) is None:
                 session.add(SerialCounter(name=name, next_value=start))
@@ -110,25 +144,18 @@ class NumberAllocator:
                     session.commit()
                 except IntegrityError:  # another allocator created it first
                     session.rollback()
-            bumped = session.execute(
-                update(SerialCounter)
-                .where(SerialCounter.name == name)
-                .values(next_value=SerialCounter.next_value + count)
-                .returning(SerialCounter.next_value)
-                .execution_options(synchronize_session=False)
-            ).scalar_one()
-            session.commit()
-        return int(bumped) - count
+        self._known_counters.add(name)
 
-    def allocate(self, *, partner: str, service_indicator: str, count: int = 1) -> list[str]:
-        """Return ``count`` fresh S10 numbers, consecutive within one range where possible."""
-        numbers: list[str] = []
-        with self._session_factory() as session:
-            while len(numbers) < count:
-                block = self._take_block(session, partner, service_indicator, count - len(numbers))
-                numbers.extend(block)
-            session.commit()
-        return numbers
+    @staticmethod
+    def _take_serials(session: Session, name: str, count: int) -> int:
+        bumped = session.execute(
+            update(SerialCounter)
+            .where(SerialCounter.name == name)
+            .values(next_value=SerialCounter.next_value + count)
+            .returning(SerialCounter.next_value)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        return int(bumped) - count
 
     def _take_block(self, session: Session, partner: str, indicator: str, wanted: int) -> list[str]:
         for candidate_partner in (partner, DEFAULT_PARTNER):
@@ -161,10 +188,7 @@ class NumberAllocator:
                 end_exclusive, last_serial = result
                 start = end_exclusive - wanted
                 stop = min(end_exclusive, last_serial + 1)
-                return [
-                    format_s10(indicator, serial, number_range.issuer)
-                    for serial in range(start, stop)
-                ]
+                return format_s10_block(indicator, start, stop - start, number_range.issuer)
         raise Conflict(
             f"no S10 serials left for partner {partner!r} and service indicator {indicator!r}; "
             "an operator must configure a new range",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from postbridge.addresses import NormalizedAddress
@@ -23,7 +22,11 @@ class Priced:
     duties_document: dict[str, Any]
 
 
-@lru_cache(maxsize=16384)
+_ESTIMATE_MEMO_LIMIT = 16_384
+# (id(items), destination, shipping cost, incoterm, date, origin) -> (items, estimate, document)
+_estimates: dict[tuple[Any, ...], tuple[object, DutyEstimate, dict[str, Any]]] = {}
+
+
 def _estimate(
     destination: str,
     items: tuple[CustomsItem, ...],
@@ -33,7 +36,16 @@ def _estimate(
     origin: str,
 ) -> tuple[DutyEstimate, dict[str, Any]]:
     """The estimate is a pure function of its inputs; marketplaces ship the same baskets of
-    SKUs to the same countries all day, so a bulk file hits this cache most of the time."""
+    SKUs to the same countries all day, so a bulk file hits this memo most of the time.
+
+    Validated declarations are memoised too, so a repeated basket is the same tuple object:
+    the memo keys on its identity (hashing the items field by field cost more than the rest
+    of the lookup) and holds the tuple, so that identity stays its own while remembered.
+    """
+    key = (id(items), destination, shipping_cost, incoterm, on_date, origin)
+    found = _estimates.get(key)
+    if found is not None and found[0] is items:
+        return found[1], found[2]
     estimate = estimate_duties_and_taxes(
         destination_country=destination,
         items=items,
@@ -42,7 +54,11 @@ def _estimate(
         on_date=on_date,
         origin_country=origin,
     )
-    return estimate, estimate.to_json()
+    if len(_estimates) >= _ESTIMATE_MEMO_LIMIT:
+        _estimates.clear()
+    document = estimate.to_json()
+    _estimates[key] = (items, estimate, document)
+    return estimate, document
 
 
 def plan_and_price(
@@ -64,12 +80,13 @@ def plan_and_price(
                 service=valid.service,
                 incoterm=Incoterm(valid.incoterm),
                 booked_at=booked_at,
+                items=valid.declaration.items,
             )
         )
     duties, document = _estimate(
         valid.recipient.country,
         valid.declaration.items,
-        planned.price if planned else None,
+        planned.transport_price if planned else None,
         Incoterm(valid.incoterm),
         booked_at.date(),
         valid.sender.country,

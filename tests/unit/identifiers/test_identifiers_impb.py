@@ -12,6 +12,7 @@ from postbridge.identifiers import (
     IdentifierProblem,
     InvalidImpb,
     build_impb_barcode,
+    build_impb_block,
     build_impb_tracking_number,
     impb_check_digit,
     impb_weighted_sum,
@@ -236,3 +237,34 @@ def test_any_single_digit_substitution_is_detected(pic: str, data: st.DataObject
     altered = pic[:position] + str(digit) + pic[position + 1 :]
 
     assert is_valid_impb(altered) is False
+
+
+@given(
+    first=st.integers(min_value=0, max_value=9_999_999_000),
+    count=st.integers(min_value=1, max_value=30),
+    mailer_id=st.sampled_from(["901234", "912345678"]),
+    service_type_code=st.sampled_from(["001", "612", "748"]),
+)
+def test_a_block_equals_one_number_at_a_time(
+    first: int, count: int, mailer_id: str, service_type_code: str
+) -> None:
+    if len(mailer_id) == 9:
+        first %= 10_000_000 - count
+    expected = [
+        build_impb_tracking_number(
+            service_type_code=service_type_code, mailer_id=mailer_id, serial=serial
+        ).digits
+        for serial in range(first, first + count)
+    ]
+    block = build_impb_block(
+        service_type_code=service_type_code, mailer_id=mailer_id, first_serial=first, count=count
+    )
+    assert block == expected
+    assert all(is_valid_impb(number) for number in block)
+
+
+def test_a_block_refuses_a_last_serial_that_does_not_fit() -> None:
+    with pytest.raises(InvalidImpb, match="serial must fit in 7 digits"):
+        build_impb_block(
+            service_type_code="001", mailer_id="912345678", first_serial=9_999_999, count=2
+        )

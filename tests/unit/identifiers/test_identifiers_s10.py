@@ -16,6 +16,7 @@ from postbridge.identifiers import (
     ServiceCategory,
     describe_service_indicator,
     format_s10,
+    format_s10_block,
     is_valid_s10,
     parse_s10,
     s10_check_digit,
@@ -232,3 +233,25 @@ def test_single_digit_substitution_is_caught_except_the_known_blind_spot(
     # Remainders 0 and 6 both give check digit 5: the one substitution S10 cannot see.
     blind_spot = {before, after} == {0, 6}
     assert is_valid_s10(altered) is blind_spot
+
+
+@given(
+    first=st.integers(min_value=0, max_value=99_999_999),
+    count=st.integers(min_value=1, max_value=40),
+    indicator=st.sampled_from(["LX", "RR", "CP", "EE", "UA"]),
+    issuer=st.sampled_from(["CN", "HK", "US"]),
+)
+def test_a_block_equals_one_id_at_a_time(
+    first: int, count: int, indicator: str, issuer: str
+) -> None:
+    count = min(count, 100_000_000 - first)
+    expected = [format_s10(indicator, serial, issuer) for serial in range(first, first + count)]
+    assert format_s10_block(indicator, first, count, issuer) == expected
+
+
+def test_a_block_checks_its_inputs_once_and_its_last_serial() -> None:
+    assert format_s10_block("LX", 5, 0, "CN") == []
+    with pytest.raises(InvalidS10, match="reserved"):
+        format_s10_block("JX", 1, 3, "CN")
+    with pytest.raises(InvalidS10, match="0–99999999"):
+        format_s10_block("LX", 99_999_999, 2, "CN")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from hypothesis import given
@@ -39,6 +39,25 @@ def test_arithmetic_refuses_mixed_currencies() -> None:
 def test_times_rounds_half_even() -> None:
     assert Money("USD", 5).times(Decimal("0.5")) == Money("USD", 2)
     assert Money("USD", 15).times(Decimal("0.5")) == Money("USD", 8)
+    assert Money("USD", -5).times(Decimal("0.5")) == Money("USD", -2)
+    assert Money("USD", -15).times(Decimal("0.5")) == Money("USD", -8)
+    assert Money("USD", 7).times(3) == Money("USD", 21)
+
+
+@given(
+    minor=st.integers(min_value=-(10**12), max_value=10**12),
+    factor=st.decimals(min_value=-1000, max_value=1000, places=8, allow_nan=False),
+)
+def test_times_equals_decimal_half_even_rounding(minor: int, factor: Decimal) -> None:
+    """The integer arithmetic gives what Decimal's quantize gives (products stay far below
+    Decimal's 28 significant digits here, so Decimal is exact too)."""
+    expected = (Decimal(minor) * factor).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    assert Money("USD", minor).times(factor) == Money("USD", int(expected))
+
+
+def test_times_refuses_a_factor_that_is_not_a_number() -> None:
+    with pytest.raises(MoneyError, match="cannot multiply"):
+        Money("USD", 5).times(Decimal("NaN"))
 
 
 def test_convert_uses_target_exponent() -> None:
