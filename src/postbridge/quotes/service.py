@@ -2,16 +2,15 @@
 
 ``Quoter.rates`` answers POST /v1/rates: every feasible option. ``Quoter.plan`` is the
 booking's RoutePlanner: the option the requested service picks, as a stored route document.
-Bulk capture plans thousands of parcels a second, so the chosen route is memoised per
-(origin, destination region group, service, incoterm, 1 kg weight band, booking minute); the price
-is always recomputed for the parcel's own weight and size.
+Bulk capture plans thousands of parcels a second, so the options are memoised per (origin,
+destination region group, 1 kg weight band, booking minute) and the chosen route per that group,
+service and incoterm; the price is always recomputed for the parcel's own weight and size.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from postbridge.addresses import check_postal_code
@@ -63,6 +62,8 @@ class Quoter:
             tuple[Any, ...], tuple[QuoteOption, QuoteOption, dict[str, Any]]
         ] = {}
         self._origins: dict[tuple[str, str], str] = {}
+        # key without service and incoterm -> every option of the group
+        self._options_cache: dict[tuple[Any, ...], list[QuoteOption]] = {}
         self._zones: dict[tuple[str, str, str], str | None] = {}
 
     def warm_up(self, now: datetime) -> None:
@@ -230,15 +231,33 @@ class Quoter:
         the partner does not serve), not only on its group."""
         found = self._plan_cache.get(key)
         if found is None:
-            dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
-            found = self._choose(request, dims, key[0])
+            found = self._choose_in_group(key, request)
             if len(self._plan_cache) >= PLAN_CACHE_SIZE:
                 self._plan_cache.clear()
             self._plan_cache[key] = found
         return found
 
-    def _choose(self, request: PlanRequest, dims: Dimensions, origin: str) -> QuoteOption:
-        options = quote(
+    def _choose_in_group(self, key: tuple[Any, ...], request: PlanRequest) -> QuoteOption:
+        """The choice among the options of the key's group without its service and incoterm:
+        one quote serves every service level and incoterm of a region, weight band and minute.
+        When the group's options have nothing for this parcel, it gets a quote of its own."""
+        origin, country, region, _service, _incoterm, band, minute = key
+        group = (origin, country, region, band, minute)
+        options = self._options_cache.get(group)
+        if options is None:
+            dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
+            options = self._quote(request, dims, origin)
+            if len(self._options_cache) >= PLAN_CACHE_SIZE:
+                self._options_cache.clear()
+            self._options_cache[group] = options
+        try:
+            return _pick(options, request.incoterm, request.service)
+        except NoServiceAvailable:
+            dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
+            return self._choose(request, dims, origin)
+
+    def _quote(self, request: PlanRequest, dims: Dimensions, origin: str) -> list[QuoteOption]:
+        return quote(
             self.network,
             QuoteRequest(
                 origin=origin,
@@ -251,13 +270,10 @@ class Quoter:
             now=request.booked_at,
             duties=lambda query: self._duty_for_query(request, query),
         )
+
+    def _choose(self, request: PlanRequest, dims: Dimensions, origin: str) -> QuoteOption:
         try:
-            try:
-                return choose(_matching_incoterm(options, request.incoterm), request.service)
-            except NoServiceAvailable:
-                # No product of this incoterm at this service level: any product of the level;
-                # the duties then follow the shipment's incoterm (who pays), not the product's.
-                return choose(options, request.service)
+            return _pick(self._quote(request, dims, origin), request.incoterm, request.service)
         except NoServiceAvailable as exc:
             raise InvalidInput.for_field(
                 "service",
@@ -324,24 +340,45 @@ class Quoter:
         )
 
 
-@lru_cache(maxsize=16_384)
+_DUTY_MEMO_LIMIT = 16_384
+# (id(items), destination, date, origin) -> (items, total or None)
+_ddp_duties: dict[tuple[Any, ...], tuple[object, Money | None]] = {}
+
+
 def _ddp_duty_total(
     destination: str, items: tuple[CustomsItem, ...], on_date: date, origin: str
 ) -> Money | None:
     """What a duties-paid product adds to its price for this basket, or None when the estimate
-    is not complete. Pure and memoised: the same baskets ship all day."""
+    is not complete. Pure and memoised: the same baskets ship all day. Bookings pass the
+    validated (memoised) declaration's items, so the memo keys on the tuple's identity and
+    holds the tuple, which keeps that identity its own."""
+    key = (id(items), destination, on_date, origin)
+    found = _ddp_duties.get(key)
+    if found is not None and found[0] is items:
+        return found[1]
     result = estimate_duties_and_taxes(
         destination_country=destination, items=items, shipping_cost=None,
         incoterm=Incoterm.DDP, on_date=on_date, origin_country=origin,
     )  # fmt: skip
-    if result.status is not EstimateStatus.COMPLETE:
-        return None
-    return result.total
+    total = result.total if result.status is EstimateStatus.COMPLETE else None
+    if len(_ddp_duties) >= _DUTY_MEMO_LIMIT:
+        _ddp_duties.clear()
+    _ddp_duties[key] = (items, total)
+    return total
 
 
 def _declared_goods(value: Money, weight_g: int, origin: str) -> tuple[CustomsItem, ...]:
     """A rate request declares only a value: one line of goods, HS chapter unknown (999999)."""
     return (CustomsItem("declared goods", 1, value, "999999", origin, max(weight_g, 1)),)
+
+
+def _pick(options: list[QuoteOption], incoterm: str, service: str) -> QuoteOption:
+    try:
+        return choose(_matching_incoterm(options, incoterm), service)
+    except NoServiceAvailable:
+        # No product of this incoterm at this service level: any product of the level; the
+        # duties then follow the shipment's incoterm (who pays), not the product's.
+        return choose(options, service)
 
 
 def _matching_incoterm(options: list[QuoteOption], incoterm: str) -> list[QuoteOption]:

@@ -29,7 +29,6 @@ from operator import itemgetter
 from types import TracebackType
 from typing import Any
 
-from postbridge.customs import Declaration
 from postbridge.errors import PostbridgeError, ProblemList
 from postbridge.kit.ids import new_ids
 from postbridge.kit.timing import StageClock
@@ -222,23 +221,21 @@ def _as_is(document: Any) -> Any:
 
 _DOCUMENT_MEMO_LIMIT = 4096
 _identity_memo: dict[int, tuple[object, str]] = {}
-_customs_memo: dict[Declaration, str] = {}
 
 
 class _RowBuilder:
     """Builds encoded rows with the values ``pricing.shipment_row`` gives.
 
-    Documents that repeat are encoded once: a sender and a duty estimate come back as the same
-    cached objects row after row (remembered by identity, holding the object so its id stays
-    its own), and identical baskets give equal declarations (remembered by value).
+    Documents that repeat are encoded once: a sender, a declaration, a route and a duty
+    estimate come back as the same memoised objects row after row, so they are remembered by
+    identity (holding the object, so that its id stays its own).
     """
 
     def __init__(self, context: BatchContext, booked_at: datetime) -> None:
         self.context = context
         self.booked_at = booked_at
-        for memo in (_identity_memo, _customs_memo):
-            if len(memo) > _DOCUMENT_MEMO_LIMIT:
-                memo.clear()
+        if len(_identity_memo) > _DOCUMENT_MEMO_LIMIT:
+            _identity_memo.clear()
 
     def _same_object(self, value: Any, document: Callable[[Any], Any]) -> str:
         found = _identity_memo.get(id(value))
@@ -249,11 +246,7 @@ class _RowBuilder:
         return encoded
 
     def _customs_json(self, shipment: ValidShipment) -> str:
-        declaration = shipment.declaration
-        encoded = _customs_memo.get(declaration)
-        if encoded is None:
-            encoded = _customs_memo[declaration] = encode_document(customs_document(shipment))
-        return encoded
+        return self._same_object(shipment.declaration, lambda _: customs_document(shipment))
 
     def row(
         self, shipment_id: str, batch_row: int, shipment: ValidShipment, priced: Priced

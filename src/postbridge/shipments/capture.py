@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from postbridge.addresses import AddressInput, AddressRole, NormalizedAddress, normalize_address
 from postbridge.customs import (
@@ -106,14 +107,28 @@ def validate_shipment(
     )
 
 
-@lru_cache(maxsize=8192)
+_FORM_MEMO_LIMIT = 8192
+# (id(declaration), date, threshold) -> (declaration, declared value, form)
+_forms: dict[tuple[Any, ...], tuple[Declaration, Money, FormType]] = {}
+
+
 def _value_and_form(
     declaration: Declaration, on_date: date, threshold_sdr: int | Decimal
 ) -> tuple[Money, FormType]:
-    """Declared value and CN22/CN23, memoised per declaration (declarations repeat, and the
-    SDR conversion is Decimal arithmetic)."""
+    """Declared value and CN22/CN23, memoised per declaration (the SDR conversion is Decimal
+    arithmetic). Validated declarations are memoised themselves, so a repeated basket is the
+    same object: the memo keys on its identity (hashing it field by field costs more) and
+    holds it, so that identity stays its own while remembered."""
+    key = (id(declaration), on_date, threshold_sdr)
+    found = _forms.get(key)
+    if found is not None and found[0] is declaration:
+        return found[1], found[2]
     declared = declaration.declared_value or Money.zero("USD")
-    return declared, form_type(declared, on_date=on_date, threshold_sdr=threshold_sdr)
+    form = form_type(declared, on_date=on_date, threshold_sdr=threshold_sdr)
+    if len(_forms) >= _FORM_MEMO_LIMIT:
+        _forms.clear()
+    _forms[key] = (declaration, declared, form)
+    return declared, form
 
 
 @lru_cache(maxsize=8192)

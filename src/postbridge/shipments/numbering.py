@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -148,49 +148,58 @@ class NumberAllocator:
 
     @staticmethod
     def _take_serials(session: Session, name: str, count: int) -> int:
-        bumped = session.execute(
-            update(SerialCounter)
-            .where(SerialCounter.name == name)
-            .values(next_value=SerialCounter.next_value + count)
-            .returning(SerialCounter.next_value)
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
-        return int(bumped) - count
+        bumped = session.connection().execute(_BUMP_COUNTER, {"counter": name, "count": count})
+        return int(bumped.scalar_one()) - count
 
     def _take_block(self, session: Session, partner: str, indicator: str, wanted: int) -> list[str]:
+        # Core statements, compiled once: bulk capture allocates for every chunk, and ORM
+        # entity loading cost more than the allocation itself.
+        connection = session.connection()
         for candidate_partner in (partner, DEFAULT_PARTNER):
-            ranges = session.scalars(
-                select(NumberRange)
-                .where(
-                    NumberRange.partner == candidate_partner,
-                    NumberRange.service_indicator == indicator,
-                    NumberRange.next_serial <= NumberRange.last_serial,
-                )
-                .order_by(NumberRange.first_serial)
+            ranges = connection.execute(
+                _OPEN_RANGES, {"partner": candidate_partner, "indicator": indicator}
             ).all()
-            for number_range in ranges:
+            for range_id, issuer in ranges:
                 # Conditional bump: only succeeds if nobody exhausted the range meanwhile.
-                result = session.execute(
-                    update(NumberRange)
-                    .where(
-                        NumberRange.id == number_range.id,
-                        NumberRange.next_serial <= NumberRange.last_serial,
-                    )
-                    .values(
-                        next_serial=NumberRange.next_serial + wanted,
-                        last_issued_at=utc_now(),
-                    )
-                    .returning(NumberRange.next_serial, NumberRange.last_serial)
-                    .execution_options(synchronize_session=False)
+                result = connection.execute(
+                    _BUMP_RANGE, {"range_id": range_id, "wanted": wanted, "now": utc_now()}
                 ).one_or_none()
                 if result is None:
                     continue
                 end_exclusive, last_serial = result
                 start = end_exclusive - wanted
                 stop = min(end_exclusive, last_serial + 1)
-                return format_s10_block(indicator, start, stop - start, number_range.issuer)
+                return format_s10_block(indicator, start, stop - start, issuer)
         raise Conflict(
             f"no S10 serials left for partner {partner!r} and service indicator {indicator!r}; "
             "an operator must configure a new range",
             code="number_range_exhausted",
         )
+
+
+_ranges = NumberRange.__table__.c
+_OPEN_RANGES = (
+    select(_ranges.id, _ranges.issuer)
+    .where(
+        _ranges.partner == bindparam("partner"),
+        _ranges.service_indicator == bindparam("indicator"),
+        _ranges.next_serial <= _ranges.last_serial,
+    )
+    .order_by(_ranges.first_serial)
+)
+_BUMP_RANGE = (
+    update(NumberRange)
+    .where(_ranges.id == bindparam("range_id"), _ranges.next_serial <= _ranges.last_serial)
+    .values(
+        next_serial=_ranges.next_serial + bindparam("wanted"),
+        last_issued_at=bindparam("now", type_=_ranges.last_issued_at.type),
+    )
+    .returning(_ranges.next_serial, _ranges.last_serial)
+)
+_counters = SerialCounter.__table__.c
+_BUMP_COUNTER = (
+    update(SerialCounter)
+    .where(_counters.name == bindparam("counter"))
+    .values(next_value=_counters.next_value + bindparam("count"))
+    .returning(_counters.next_value)
+)

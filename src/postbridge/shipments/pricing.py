@@ -23,7 +23,8 @@ class Priced:
 
 
 _ESTIMATE_MEMO_LIMIT = 16_384
-# (id(items), destination, shipping cost, incoterm, date, origin) -> (items, estimate, document)
+# (id(items), destination, (cost minor, currency), incoterm, date, origin)
+#   -> (items, estimate, document)
 _estimates: dict[tuple[Any, ...], tuple[object, DutyEstimate, dict[str, Any]]] = {}
 
 
@@ -42,7 +43,8 @@ def _estimate(
     the memo keys on its identity (hashing the items field by field cost more than the rest
     of the lookup) and holds the tuple, so that identity stays its own while remembered.
     """
-    key = (id(items), destination, shipping_cost, incoterm, on_date, origin)
+    cost = (shipping_cost.minor, shipping_cost.currency) if shipping_cost else None
+    key = (id(items), destination, cost, incoterm, on_date, origin)
     found = _estimates.get(key)
     if found is not None and found[0] is items:
         return found[1], found[2]
