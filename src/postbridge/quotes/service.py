@@ -29,6 +29,7 @@ from postbridge.routing import (
     QuoteOption,
     QuoteRequest,
     choose,
+    parcel_fits,
     quote,
     timetable_at,
 )
@@ -129,11 +130,12 @@ class Quoter:
         product = self.network.products[option.product]
         zone = self._zone(product, country, postal_key)
         price = None
-        if zone is not None:
+        # The group's choice must take this parcel's own size and weight, or it is no choice.
+        if zone is not None and parcel_fits(product, request.weight_g, dims):
             price = price_parcel(
                 product, zone=zone, weight_g=request.weight_g, dimensions=dims, duties=duties
             )
-        if price is None:  # the banded choice does not price this exact parcel: no shortcut
+        if price is None:  # the group's choice does not take or price this parcel: no shortcut
             option = self._choose(request, dims, origin)
             price = option.price
             document = self.route_document(option, request.destination_postal_code)

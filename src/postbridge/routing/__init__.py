@@ -20,6 +20,7 @@ from postbridge.routing.quote import (
     QuoteOption,
     QuoteRequest,
     connection_costs,
+    parcel_fits,
     quote,
     resolve_origin,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "latest_departure_labels",
     "make_promise",
     "pareto_front",
+    "parcel_fits",
     "plan_legs",
     "price_parcel",
     "price_zone",

@@ -140,14 +140,19 @@ def _validate(request: QuoteRequest) -> str:
 
 
 def _fits(product: Product, country: str, request: QuoteRequest) -> bool:
-    dims = request.dimensions
-    sides = (dims.length_mm, dims.width_mm, dims.height_mm)
+    return country in product.destination_countries and parcel_fits(
+        product, request.weight_g, request.dimensions
+    )
+
+
+def parcel_fits(product: Product, weight_g: int, dimensions: Dimensions) -> bool:
+    """The product takes a parcel of this weight and size (its destinations aside)."""
+    sides = (dimensions.length_mm, dimensions.width_mm, dimensions.height_mm)
     return (
-        country in product.destination_countries
-        and request.weight_g <= product.max_weight_g
+        weight_g <= product.max_weight_g
         and max(sides) <= product.max_side_mm
         and sum(sides) <= product.max_dimensions_sum_mm
-        and chargeable_weight(product, request.weight_g, request.dimensions) > 0
+        and chargeable_weight(product, weight_g, dimensions) > 0
     )
 
 
