@@ -1,6 +1,6 @@
 """Capacity tables: dated departures of capacity-limited legs, plan runs, and each shipment's
 planned departure. The shipments table itself belongs to the booking context and is unchanged;
-a moved shipment's route document is updated through its ORM object."""
+a moved shipment points to its new route document (shipments.repository.set_route)."""
 
 from __future__ import annotations
 

@@ -246,7 +246,7 @@ def _write_shipment_plans(
         if route is not None:
             route_updates[item.shipment.id] = route
     for shipment in repo.shipments(sorted(route_updates)):
-        shipment.route = route_updates[shipment.id]
+        repo.set_route(shipment, route_updates[shipment.id])
         shipment.updated_at = now
     return changes
 

@@ -12,7 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from postbridge.capacity.models import CapacityPlanRun, ScheduledDeparture, ShipmentPlan
-from postbridge.shipments.models import Shipment
+from postbridge.shipments.models import Shipment, ShipmentDocument
+from postbridge.shipments.repository import ShipmentRepository
 
 CHUNK = 500  # ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
 
@@ -73,11 +74,12 @@ class CapacityRepository:
                 Shipment.created_at,
                 Shipment.weight_g,
                 Shipment.product,
-                Shipment.route,
+                ShipmentDocument.body,
                 ShipmentPlan.departure_id,
                 ShipmentPlan.deadline,
                 ShipmentPlan.at_risk,
             )
+            .outerjoin(ShipmentDocument, ShipmentDocument.digest == Shipment.route_digest)
             .outerjoin(ShipmentPlan, ShipmentPlan.shipment_id == Shipment.id)
             .where(Shipment.status.in_(sorted(statuses)))
             .order_by(Shipment.id)
@@ -110,6 +112,9 @@ class CapacityRepository:
             chunk = list(shipment_ids[start : start + CHUNK])
             found.extend(self.session.scalars(select(Shipment).where(Shipment.id.in_(chunk))))
         return found
+
+    def set_route(self, shipment: Shipment, route: dict[str, Any]) -> None:
+        ShipmentRepository(self.session).set_route(shipment, route)
 
     def add(self, entity: ShipmentPlan | CapacityPlanRun) -> None:
         self.session.add(entity)

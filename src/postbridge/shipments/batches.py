@@ -197,7 +197,9 @@ def _commit_chunk(database: Database, batch_id: str, prepared: PreparedChunk) ->
     """Insert the chunk and move the high-water mark in one transaction: a chunk is booked
     whole or not at all, and a resumed run starts after the last one committed."""
     with database.unit_of_work() as uow:
-        ShipmentRepository(uow.session).insert_encoded(prepared.rows)
+        shipments = ShipmentRepository(uow.session)
+        shipments.put_documents(prepared.documents)
+        shipments.insert_encoded(prepared.rows)
         repo = BatchRepository(uow.session)
         repo.add_errors(prepared.errors)
         batch = repo.get(batch_id, merchant_id=None)

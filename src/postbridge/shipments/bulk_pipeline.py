@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import Any
 
 from postbridge.errors import PostbridgeError, ProblemList
-from postbridge.kit.ids import new_ids
+from postbridge.kit.ids import new_id, new_ids
 from postbridge.kit.timing import StageClock
 from postbridge.shipments.bulk_reading import CHUNK_ROWS, ChunkTask
 from postbridge.shipments.capture import ValidShipment, validate_shipment
@@ -39,7 +39,7 @@ from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.numbering import numbering_config
 from postbridge.shipments.ports import RoutePlanner
 from postbridge.shipments.pricing import Priced, address_document, customs_document, plan_and_price
-from postbridge.shipments.repository import SHIPMENT_COLUMNS, encode_document
+from postbridge.shipments.repository import SHIPMENT_COLUMNS, EncodedDocument, encode_document
 
 # Below this many bytes a file is booked in the calling process: forking costs more than it
 # saves, and the API's small uploads stay in the request's own process.
@@ -55,6 +55,8 @@ class BatchContext:
     layout: Layout
     planner: RoutePlanner | None
     cn22_threshold_sdr: int | Decimal
+    # Names this run: which shared documents were already sent with a chunk is per run.
+    run_id: str = field(default_factory=lambda: new_id("run"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,9 @@ class PreparedChunk:
     # Encoded shipment rows in SHIPMENT_COLUMNS order; tracking numbers and times still None.
     rows: list[list[Any]]
     numbers: list[NumberRequest]
+    # Shared documents (routes, duty estimates) the rows name and this process has not sent with
+    # an earlier chunk of the run; the writer stores them before the rows.
+    documents: list[EncodedDocument]
     # batch_row_errors rows, every problem of every rejected parcel, in file order.
     errors: list[dict[str, Any]]
     failed_parcels: int
@@ -115,7 +120,7 @@ def prepare_chunk(context: BatchContext, task: ChunkTask) -> PreparedChunk:
     with clock.stage("plan"):
         priced = _price(context, task, valid, errors, failed)
     with clock.stage("build"):
-        builder = _RowBuilder(context, task.booked_at)
+        builder = _RowBuilder(context)
         ids = new_ids("shp", len(priced))
         rows = [
             builder.row(shipment_id, parcel.row_number, shipment, price)
@@ -130,6 +135,7 @@ def prepare_chunk(context: BatchContext, task: ChunkTask) -> PreparedChunk:
         parcels=len(parcels),
         rows=rows,
         numbers=numbers,
+        documents=builder.documents,
         errors=errors,
         failed_parcels=len(failed),
         cpu_seconds=dict(clock.seconds),
@@ -215,12 +221,11 @@ def _number_request(shipment: ValidShipment, priced: Priced) -> NumberRequest:
     )
 
 
-def _as_is(document: Any) -> Any:
-    return document
-
-
 _DOCUMENT_MEMO_LIMIT = 4096
-_identity_memo: dict[int, tuple[object, str]] = {}
+_SENT_LIMIT = 200_000
+_identity_memo: dict[int, tuple[object, Any]] = {}
+# (run id, digests sent with an earlier chunk of that run by this process)
+_sent: tuple[str, set[str]] = ("", set())
 
 
 class _RowBuilder:
@@ -228,25 +233,38 @@ class _RowBuilder:
 
     Documents that repeat are encoded once: a sender, a declaration, a route and a duty
     estimate come back as the same memoised objects row after row, so they are remembered by
-    identity (holding the object, so that its id stays its own).
+    identity (holding the object, so that its id stays its own). A route or duty estimate is
+    sent to the writer with the first chunk of the run that names it, and named by digest after.
     """
 
-    def __init__(self, context: BatchContext, booked_at: datetime) -> None:
+    def __init__(self, context: BatchContext) -> None:
+        global _sent
         self.context = context
-        self.booked_at = booked_at
+        self.documents: list[EncodedDocument] = []
         if len(_identity_memo) > _DOCUMENT_MEMO_LIMIT:
             _identity_memo.clear()
+        if _sent[0] != context.run_id or len(_sent[1]) > _SENT_LIMIT:
+            _sent = (context.run_id, set())
+        self._sent = _sent[1]
 
-    def _same_object(self, value: Any, document: Callable[[Any], Any]) -> str:
+    def _encoded(self, value: Any, encode: Callable[[Any], Any]) -> Any:
         found = _identity_memo.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        encoded = encode_document(document(value))
+        encoded = encode(value)
         _identity_memo[id(value)] = (value, encoded)
         return encoded
 
-    def _customs_json(self, shipment: ValidShipment) -> str:
-        return self._same_object(shipment.declaration, lambda _: customs_document(shipment))
+    def _json(self, value: Any, document: Callable[[Any], Any]) -> str:
+        encoded: str = self._encoded(value, lambda v: encode_document(document(v)))
+        return encoded
+
+    def _shared(self, kind: str, value: Any) -> str:
+        encoded: EncodedDocument = self._encoded(value, lambda v: EncodedDocument.of(kind, v))
+        if encoded.digest not in self._sent:
+            self._sent.add(encoded.digest)
+            self.documents.append(encoded)
+        return encoded.digest
 
     def row(
         self, shipment_id: str, batch_row: int, shipment: ValidShipment, priced: Priced
@@ -264,18 +282,18 @@ class _RowBuilder:
             "origin_country": shipment.sender.country,
             "destination_country": shipment.recipient.country,
             "destination_postal_code": shipment.recipient.postal_code,
-            "sender": self._same_object(shipment.sender, address_document),
+            "sender": self._json(shipment.sender, address_document),
             "recipient": encode_document(address_document(shipment.recipient)),
             "weight_g": shipment.weight_g,
             "length_mm": shipment.length_mm,
             "width_mm": shipment.width_mm,
             "height_mm": shipment.height_mm,
-            "customs": self._customs_json(shipment),
+            "customs": self._json(shipment.declaration, lambda _: customs_document(shipment)),
             "customs_form": shipment.form.value,
-            "duties": self._same_object(priced.duties_document, _as_is),
+            "duties_digest": self._shared("duties", priced.duties_document),
             "product": planned.product if planned else None,
             "partner": planned.partner if planned else None,
-            "route": self._same_object(planned.route, _as_is) if planned else "null",
+            "route_digest": self._shared("route", planned.route) if planned else None,
             "price_minor": planned.price.minor if planned else None,
             "price_currency": planned.price.currency if planned else None,
             "promised_p50": planned.promise_p50 if planned else None,

@@ -1,5 +1,8 @@
-"""Shipment tables. Addresses, customs, duties and route are JSON documents on the shipment:
-they are read and written as a whole and never queried by their inner fields."""
+"""Shipment tables. Addresses and customs are JSON documents on the shipment: they are read and
+written as a whole and never queried by their inner fields. The route and the duty estimate are
+shared by many shipments (one route per lane, region and booking minute; one estimate per basket
+and price), so they are stored once in ``shipment_documents``, named by the digest of their
+text, and the shipment points to them."""
 
 from __future__ import annotations
 
@@ -17,10 +20,21 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from postbridge.kit.clock import utc_now
 from postbridge.storage.base import Base, UTCDateTime
+
+
+class ShipmentDocument(Base):
+    """A route or duty estimate document, stored once and named by the BLAKE2b-128 digest of its
+    JSON text (see repository.document_digest). Immutable: a changed document is a new row."""
+
+    __tablename__ = "shipment_documents"
+
+    digest: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class Shipment(Base):
@@ -50,10 +64,10 @@ class Shipment(Base):
     height_mm: Mapped[int] = mapped_column(Integer)
     customs: Mapped[dict[str, Any]] = mapped_column(JSON)
     customs_form: Mapped[str] = mapped_column(String(4))
-    duties: Mapped[dict[str, Any]] = mapped_column(JSON)
+    duties_digest: Mapped[str] = mapped_column(ForeignKey("shipment_documents.digest"))
     product: Mapped[str | None] = mapped_column(String(40))
     partner: Mapped[str | None] = mapped_column(String(40))
-    route: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    route_digest: Mapped[str | None] = mapped_column(ForeignKey("shipment_documents.digest"))
     price_minor: Mapped[int | None] = mapped_column(BigInteger)
     price_currency: Mapped[str | None] = mapped_column(String(3))
     promised_p50: Mapped[date | None] = mapped_column(Date)
@@ -62,6 +76,22 @@ class Shipment(Base):
     batch_row: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+    # Loaded with the shipment (one join each): every reader of a shipment shows or uses them.
+    duties_document: Mapped[ShipmentDocument] = relationship(
+        foreign_keys=[duties_digest], lazy="joined", innerjoin=True
+    )
+    route_document: Mapped[ShipmentDocument | None] = relationship(
+        foreign_keys=[route_digest], lazy="joined"
+    )
+
+    @property
+    def duties(self) -> dict[str, Any]:
+        return self.duties_document.body
+
+    @property
+    def route(self) -> dict[str, Any] | None:
+        return self.route_document.body if self.route_document is not None else None
 
 
 class IdempotencyKey(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +13,13 @@ import orjson
 from sqlalchemy import JSON, Dialect, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from postbridge.shipments.models import BatchRowError, IdempotencyKey, Shipment, ShipmentBatch
+from postbridge.shipments.models import (
+    BatchRowError,
+    IdempotencyKey,
+    Shipment,
+    ShipmentBatch,
+    ShipmentDocument,
+)
 
 # Column order of an encoded shipment row (what ``insert_encoded`` takes).
 SHIPMENT_COLUMNS: tuple[str, ...] = tuple(column.name for column in Shipment.__table__.columns)
@@ -27,12 +34,57 @@ def encode_document(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def encode_shipment_row(row: dict[str, Any]) -> list[Any]:
-    """A ``shipment_row`` dict as an encoded row: values in SHIPMENT_COLUMNS order, JSON as text."""
-    return [
-        encode_document(row[name]) if name in JSON_COLUMNS else row[name]
+def document_digest(text: str) -> str:
+    """The name of a shared document: BLAKE2b-128 of its JSON text, in hex (32 characters)."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedDocument:
+    """A route or duty estimate ready for ``shipment_documents``."""
+
+    digest: str
+    kind: str  # "route" or "duties"
+    text: str
+
+    @classmethod
+    def of(cls, kind: str, value: Any) -> EncodedDocument:
+        text = encode_document(value)
+        return cls(document_digest(text), kind, text)
+
+
+SHARED_DOCUMENTS = {"route": "route_digest", "duties": "duties_digest"}
+
+
+def encode_shipment_row(row: dict[str, Any]) -> tuple[list[Any], list[EncodedDocument]]:
+    """A ``shipment_row`` dict as an encoded row (values in SHIPMENT_COLUMNS order, JSON as
+    text, route and duties as digests) and the shared documents it points to."""
+    values = dict(row)
+    documents = []
+    for kind, column in SHARED_DOCUMENTS.items():
+        document = values.pop(kind)
+        values[column] = None
+        if document is not None:
+            encoded = EncodedDocument.of(kind, document)
+            documents.append(encoded)
+            values[column] = encoded.digest
+    encoded_row = [
+        encode_document(values[name]) if name in JSON_COLUMNS else values[name]
         for name in SHIPMENT_COLUMNS
     ]
+    return encoded_row, documents
+
+
+@lru_cache(maxsize=8)
+def _document_insert(dialect: Dialect) -> str:
+    marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if marker is None:
+        raise NotImplementedError(f"parameter style {dialect.paramstyle!r}")
+    # A digest names exactly one text, so a document already stored is left as it is.
+    return (
+        f"INSERT INTO {ShipmentDocument.__tablename__} (digest, kind, body) "
+        f"VALUES ({marker}, {marker}, {marker}) ON CONFLICT (digest) DO NOTHING"
+    )
 
 
 @lru_cache(maxsize=8)
@@ -76,7 +128,26 @@ class ShipmentRepository:
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert ``shipment_row`` dicts (single booking) through the bulk path."""
-        self.insert_encoded([encode_shipment_row(row) for row in rows])
+        encoded = [encode_shipment_row(row) for row in rows]
+        self.put_documents([document for _, documents in encoded for document in documents])
+        self.insert_encoded([row for row, _ in encoded])
+
+    def put_documents(self, documents: Sequence[EncodedDocument]) -> None:
+        """Store the shared documents that are not stored yet (before the rows naming them)."""
+        if not documents:
+            return
+        connection = self.session.connection()
+        connection.exec_driver_sql(
+            _document_insert(connection.dialect),
+            [(document.digest, document.kind, document.text) for document in documents],
+        )
+
+    def set_route(self, shipment: Shipment, route: dict[str, Any]) -> None:
+        """Point ``shipment`` at this route document (stored if new)."""
+        document = EncodedDocument.of("route", route)
+        self.put_documents([document])
+        shipment.route_digest = document.digest
+        self.session.expire(shipment, ["route_document"])
 
     def insert_encoded(self, rows: Sequence[list[Any]]) -> None:
         """One DBAPI executemany of encoded rows (see ``encode_shipment_row``).

@@ -4,6 +4,7 @@ import csv
 import io
 import os
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -140,7 +141,27 @@ def test_prepared_rows_are_what_single_booking_would_insert() -> None:
         )  # fmt: skip
         single["id"] = row[SHIPMENT_COLUMNS.index("id")]
         row[SHIPMENT_COLUMNS.index("tracking_number")] = "LX000000000CN"
-        assert row == encode_shipment_row(single)
+        expected_row, documents = encode_shipment_row(single)
+        assert row == expected_row
+        assert {d.digest for d in documents} <= {d.digest for d in prepared.documents}
+
+
+def test_a_shared_document_goes_with_the_first_chunk_of_a_run_that_names_it() -> None:
+    rows = [csv_row(f"R{n}") for n in range(4)]  # one basket, one destination: one estimate
+    layout, tasks = chunk_file(csv_text(rows), chunk_rows=2)
+    context = BatchContext(
+        batch_id="bat_1", merchant_id="mch_1", layout=layout, planner=None, cn22_threshold_sdr=300
+    )
+    first, second = (prepare_chunk(context, task) for task in tasks)
+    duties_at = SHIPMENT_COLUMNS.index("duties_digest")
+    digests = {row[duties_at] for row in first.rows + second.rows}
+    assert len(digests) == 1
+    assert [(d.kind, d.digest) for d in first.documents] == [("duties", *digests)]
+    assert second.documents == []
+    # Another run (a resumed batch, another process) sends it again: the writer ignores a
+    # document it already has.
+    rerun = replace(context, run_id="run_again")
+    assert [d.digest for d in prepare_chunk(rerun, tasks[1]).documents] == list(digests)
 
 
 def test_errors_name_row_and_column_in_file_order() -> None:
