@@ -222,8 +222,13 @@ def _number_request(shipment: ValidShipment, priced: Priced) -> NumberRequest:
 
 
 _DOCUMENT_MEMO_LIMIT = 4096
+_DIGEST_MEMO_LIMIT = 65_536
 _SENT_LIMIT = 200_000
-_identity_memo: dict[int, tuple[object, Any]] = {}
+# id(object) -> (object, its JSON text): senders and declarations, a few hundred per file.
+_json_memo: dict[int, tuple[object, str]] = {}
+# id(object) -> (object, its digest): routes and duty estimates, tens of thousands per file,
+# so only the digest is kept (the text is needed once per run, for the chunk that sends it).
+_digest_memo: dict[int, tuple[object, str]] = {}
 # (run id, digests sent with an earlier chunk of that run by this process)
 _sent: tuple[str, set[str]] = ("", set())
 
@@ -241,26 +246,28 @@ class _RowBuilder:
         global _sent
         self.context = context
         self.documents: list[EncodedDocument] = []
-        if len(_identity_memo) > _DOCUMENT_MEMO_LIMIT:
-            _identity_memo.clear()
+        if len(_json_memo) > _DOCUMENT_MEMO_LIMIT:
+            _json_memo.clear()
+        if len(_digest_memo) > _DIGEST_MEMO_LIMIT:
+            _digest_memo.clear()
         if _sent[0] != context.run_id or len(_sent[1]) > _SENT_LIMIT:
             _sent = (context.run_id, set())
         self._sent = _sent[1]
 
-    def _encoded(self, value: Any, encode: Callable[[Any], Any]) -> Any:
-        found = _identity_memo.get(id(value))
+    def _json(self, value: Any, document: Callable[[Any], Any]) -> str:
+        found = _json_memo.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        encoded = encode(value)
-        _identity_memo[id(value)] = (value, encoded)
-        return encoded
-
-    def _json(self, value: Any, document: Callable[[Any], Any]) -> str:
-        encoded: str = self._encoded(value, lambda v: encode_document(document(v)))
+        encoded = encode_document(document(value))
+        _json_memo[id(value)] = (value, encoded)
         return encoded
 
     def _shared(self, kind: str, value: Any) -> str:
-        encoded: EncodedDocument = self._encoded(value, lambda v: EncodedDocument.of(kind, v))
+        found = _digest_memo.get(id(value))
+        if found is not None and found[0] is value and found[1] in self._sent:
+            return found[1]
+        encoded = EncodedDocument.of(kind, value)
+        _digest_memo[id(value)] = (value, encoded.digest)
         if encoded.digest not in self._sent:
             self._sent.add(encoded.digest)
             self.documents.append(encoded)
