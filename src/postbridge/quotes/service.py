@@ -20,7 +20,7 @@ from postbridge.errors import InvalidInput, ProblemList
 from postbridge.kit.clock import ensure_utc, time_zone
 from postbridge.kit.measures import Dimensions
 from postbridge.kit.money import Money
-from postbridge.network.model import Network, Product
+from postbridge.network.model import Facility, Network, Product
 from postbridge.quotes.model import PlannedRoute, PlanRequest
 from postbridge.quotes.origins import origin_facility
 from postbridge.routing import (
@@ -33,7 +33,7 @@ from postbridge.routing import (
     quote,
     timetable_at,
 )
-from postbridge.routing.pricing import price_parcel, price_zone
+from postbridge.routing.pricing import price_total, price_zone
 from postbridge.routing.promise import find_transit, make_promise, postal_region_key
 
 WEIGHT_BAND_G = 1000
@@ -63,6 +63,8 @@ class Quoter:
             tuple[Any, ...], tuple[QuoteOption, QuoteOption, dict[str, Any]]
         ] = {}
         self._origins: dict[tuple[str, str], str] = {}
+        # id(route legs) -> (legs, (office of exchange, gateway, legs as JSON))
+        self._route_parts_cache: dict[int, tuple[Any, tuple[Facility, str, list[Any]]]] = {}
         # key without service and incoterm -> every option of the group
         self._options_cache: dict[tuple[Any, ...], list[QuoteOption]] = {}
         self._zones: dict[tuple[str, str, str], str | None] = {}
@@ -129,25 +131,25 @@ class Quoter:
         duties = self._duty_total(request) if option.incoterm.value == "DDP" else None
         product = self.network.products[option.product]
         zone = self._zone(product, country, postal_key)
-        price = None
+        total = None
         # The group's choice must take this parcel's own size and weight, or it is no choice.
         if zone is not None and parcel_fits(product, request.weight_g, dims):
-            price = price_parcel(
+            total = price_total(
                 product, zone=zone, weight_g=request.weight_g, dimensions=dims, duties=duties
             )
-        if price is None:  # the group's choice does not take or price this parcel: no shortcut
+        if total is None:  # the group's choice does not take or price this parcel: no shortcut
             option = self._choose(request, dims, origin)
-            price = option.price
+            total, duties = option.price.total, option.price.duties_and_taxes
             document = self.route_document(option, request.destination_postal_code)
         return PlannedRoute(
             product=option.product,
             partner=option.partner,
-            price=price.total,
+            price=total,
             promise_p50=option.promise.p50,
             promise_p90=option.promise.p90,
             route=document,
             usps_last_mile=option.partner == USPS,
-            duties_included=price.duties_and_taxes,
+            duties_included=duties,
         )
 
     def _origin(self, country: str, postal_code: str) -> str:
@@ -287,13 +289,7 @@ class Quoter:
 
     def route_document(self, option: QuoteOption, postal_code: str) -> dict[str, Any]:
         """What a shipment stores of its route: legs, hand-over point, label sort data."""
-        facilities = self.network.facilities
-        exchange = next(
-            (facilities[leg.destination] for leg in reversed(option.route)
-             if facilities[leg.destination].upu_code),
-            facilities[option.injection_point],
-        )  # fmt: skip
-        gateway = exchange.iata or exchange.id.split("-")[0]
+        exchange, gateway, legs = self._route_parts(option)
         return {
             "product": option.product,
             "product_name": option.product_name,
@@ -304,12 +300,31 @@ class Quoter:
             "office_of_exchange": exchange.upu_code or exchange.id,
             "sort_code": f"{gateway}-{postal_region_key(postal_code)[:3]}",
             "usps_last_mile": option.partner == USPS,
-            "legs": [leg.to_json() for leg in option.route],
+            "legs": legs,
             "promise": {**option.promise.to_json(), "promised_by": option.promised_by.isoformat(),
                         "within_promise": option.within_promise},
             "linehaul_cost": option.linehaul_cost.to_json(),
             "network_version": self.network.version,
         }  # fmt: skip
+
+    def _route_parts(self, option: QuoteOption) -> tuple[Facility, str, list[dict[str, Any]]]:
+        """Office of exchange, gateway and legs of the option's route, memoised per route:
+        every delivery region of a group shares them (treat the legs as read-only)."""
+        found = self._route_parts_cache.get(id(option.route))
+        if found is not None and found[0] is option.route:
+            return found[1]
+        facilities = self.network.facilities
+        exchange = next(
+            (facilities[leg.destination] for leg in reversed(option.route)
+             if facilities[leg.destination].upu_code),
+            facilities[option.injection_point],
+        )  # fmt: skip
+        gateway = exchange.iata or exchange.id.split("-")[0]
+        parts = (exchange, gateway, [leg.to_json() for leg in option.route])
+        if len(self._route_parts_cache) >= PLAN_CACHE_SIZE:
+            self._route_parts_cache.clear()
+        self._route_parts_cache[id(option.route)] = (option.route, parts)
+        return parts
 
     # -- duties -----------------------------------------------------------------------------
 

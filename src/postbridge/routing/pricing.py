@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from postbridge.kit.measures import Dimensions
 from postbridge.kit.money import Money
@@ -96,3 +97,34 @@ def price_parcel(
         zone=zone,
         chargeable_weight_g=chargeable,
     )
+
+
+def price_total(
+    product: Product,
+    *,
+    zone: str,
+    weight_g: int,
+    dimensions: Dimensions,
+    duties: Money | None,
+) -> Money | None:
+    """``price_parcel(...).total`` in integers, without the breakdown: bulk booking prices
+    every parcel and needs only the total."""
+    bands = product.prices.get(zone)
+    if bands is None:
+        return None
+    base_minor = band_price(bands, weight_g)
+    charged_minor = band_price(bands, chargeable_weight(product, weight_g, dimensions))
+    if base_minor is None or charged_minor is None:
+        return None
+    # base + volumetric is the band price of the chargeable weight.
+    numerator, denominator = _fuel_ratio(product.fuel_surcharge_percent)
+    fuel, remainder = divmod(charged_minor * numerator, denominator)
+    if 2 * remainder > denominator or (2 * remainder == denominator and fuel % 2):
+        fuel += 1  # half-even, as Money.times rounds
+    total = Money(product.currency, charged_minor + fuel)
+    return total + duties if duties is not None else total
+
+
+@lru_cache(maxsize=256)
+def _fuel_ratio(percent: Decimal) -> tuple[int, int]:
+    return (percent / Decimal(100)).as_integer_ratio()

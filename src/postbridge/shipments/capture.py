@@ -74,10 +74,14 @@ def validate_shipment(
     if shipment.incoterm not in INCOTERMS:
         problems.add("incoterm", f"expected DDU or DDP, not {shipment.incoterm!r}")
     _check_parcel(shipment, problems)
-    sender = _normalized(shipment.sender, "sender", AddressRole.SENDER, None, problems)
-    destination = (shipment.recipient.country or "").strip() or None
-    recipient = _normalized(
-        shipment.recipient, "recipient", AddressRole.RECIPIENT, destination, problems
+    sender = _normalized_sender(shipment.sender, problems)
+    # Recipients are unique per parcel: memoising them would only cost a hash and an eviction.
+    recipient = normalize_address(
+        shipment.recipient,
+        path="recipient",
+        role=AddressRole.RECIPIENT,
+        destination_country=(shipment.recipient.country or "").strip() or None,
+        problems=problems,
     )
     declaration = validate_declaration(
         shipment.customs, parcel_weight_g=max(shipment.weight_g, 0), problems=problems
@@ -131,26 +135,18 @@ def _value_and_form(
     return declared, form
 
 
-@lru_cache(maxsize=8192)
-def _normalize_once(
-    data: AddressInput, path: str, role: AddressRole, destination: str | None
+@lru_cache(maxsize=1024)
+def _normalize_sender(
+    data: AddressInput,
 ) -> tuple[NormalizedAddress | None, tuple[FieldProblem, ...]]:
     found = ProblemList()
-    result = normalize_address(
-        data, path=path, role=role, destination_country=destination, problems=found
-    )
+    result = normalize_address(data, path="sender", role=AddressRole.SENDER, problems=found)
     return result, tuple(found.problems)
 
 
-def _normalized(
-    data: AddressInput,
-    path: str,
-    role: AddressRole,
-    destination: str | None,
-    problems: ProblemList,
-) -> NormalizedAddress | None:
+def _normalized_sender(data: AddressInput, problems: ProblemList) -> NormalizedAddress | None:
     """normalize_address, memoised: a merchant's sender address repeats on every parcel."""
-    result, found = _normalize_once(data, path, role, destination)
+    result, found = _normalize_sender(data)
     problems.problems.extend(found)
     return result
 

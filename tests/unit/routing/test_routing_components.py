@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from postbridge.kit.measures import Dimensions
+from postbridge.kit.money import Money
 from postbridge.network import demo_network
 from postbridge.network.model import CustomsProfile, LastMilePartner, Spread
 from postbridge.routing.dwell import customs_quantiles
-from postbridge.routing.pricing import price_zone
+from postbridge.routing.pricing import price_parcel, price_total, price_zone
 from postbridge.routing.promise import find_transit
 from postbridge.routing.timetable import timetable_at, to_minute
 
@@ -54,6 +59,33 @@ def test_price_zone_prefers_the_longest_postal_prefix() -> None:
     assert price_zone(product, "US", "10001") == "US"
     assert price_zone(product, "PR", "00901") == "US-REMOTE"
     assert price_zone(product, "CA", "K1A 0B1") is None
+
+
+@settings(max_examples=300)
+@given(
+    code=st.sampled_from(sorted(demo_network().products)),
+    zone_at=st.integers(0, 10),
+    weight_g=st.integers(1, 32_000),
+    sides=st.tuples(st.integers(1, 1200), st.integers(1, 800), st.integers(1, 800)),
+    duties_minor=st.one_of(st.none(), st.integers(0, 50_000)),
+)
+def test_the_bare_total_is_the_total_of_the_breakdown(
+    code: str,
+    zone_at: int,
+    weight_g: int,
+    sides: tuple[int, int, int],
+    duties_minor: int | None,
+) -> None:
+    product = demo_network().products[code]
+    zones = sorted(product.prices)
+    zone = zones[zone_at % len(zones)]
+    dimensions = Dimensions(*sides)
+    duties = None if duties_minor is None else Money(product.currency, duties_minor)
+    breakdown = price_parcel(
+        product, zone=zone, weight_g=weight_g, dimensions=dimensions, duties=duties
+    )
+    total = price_total(product, zone=zone, weight_g=weight_g, dimensions=dimensions, duties=duties)
+    assert total == (breakdown.total if breakdown is not None else None)
 
 
 def test_timetable_is_cached_per_day_and_covers_three_weeks() -> None:
