@@ -1,6 +1,6 @@
 """Capacity tables: dated departures of capacity-limited legs, plan runs, and each shipment's
 planned departure. The shipments table itself belongs to the booking context and is unchanged;
-a moved shipment points to its new route document (shipments.repository.set_route)."""
+a moved shipment points to its new route document (shipments.repository.set_routes)."""
 
 from __future__ import annotations
 

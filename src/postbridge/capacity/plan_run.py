@@ -245,9 +245,7 @@ def _write_shipment_plans(
         route = _updated_route(item, target, at_risk)
         if route is not None:
             route_updates[item.shipment.id] = route
-    for shipment in repo.shipments(sorted(route_updates)):
-        repo.set_route(shipment, route_updates[shipment.id])
-        shipment.updated_at = now
+    repo.set_routes(route_updates, now=now)
     return changes
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -106,15 +106,8 @@ class CapacityRepository:
             found.update((plan.shipment_id, plan) for plan in self.session.scalars(query))
         return found
 
-    def shipments(self, shipment_ids: Sequence[str]) -> list[Shipment]:
-        found: list[Shipment] = []
-        for start in range(0, len(shipment_ids), CHUNK):
-            chunk = list(shipment_ids[start : start + CHUNK])
-            found.extend(self.session.scalars(select(Shipment).where(Shipment.id.in_(chunk))))
-        return found
-
-    def set_route(self, shipment: Shipment, route: dict[str, Any]) -> None:
-        ShipmentRepository(self.session).set_route(shipment, route)
+    def set_routes(self, routes: Mapping[str, dict[str, Any]], *, now: datetime) -> None:
+        ShipmentRepository(self.session).set_routes(routes, now=now)
 
     def add(self, entity: ShipmentPlan | CapacityPlanRun) -> None:
         self.session.add(entity)

@@ -10,7 +10,7 @@ service and incoterm; the price is always recomputed for the parcel's own weight
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from postbridge.addresses import check_postal_code
@@ -21,6 +21,7 @@ from postbridge.kit.clock import ensure_utc, time_zone
 from postbridge.kit.measures import Dimensions
 from postbridge.kit.money import Money
 from postbridge.network.model import Facility, Network, Product
+from postbridge.quotes.duties import ddp_duty_total, declared_goods
 from postbridge.quotes.model import PlannedRoute, PlanRequest
 from postbridge.quotes.origins import origin_facility
 from postbridge.routing import (
@@ -92,7 +93,7 @@ class Quoter:
         origin = origin_facility(
             self.network, request.origin_country, request.origin_postal_code, field="origin.country"
         )
-        items = _declared_goods(request.declared_value, request.weight_g, request.origin_country)
+        items = declared_goods(request.declared_value, request.weight_g, request.origin_country)
         options = quote(
             self.network,
             QuoteRequest(
@@ -343,7 +344,7 @@ class Quoter:
         return estimate
 
     def _duty_total(self, request: PlanRequest) -> Money | None:
-        return _ddp_duty_total(
+        return ddp_duty_total(
             request.destination_country,
             request.items,
             request.booked_at.date(),
@@ -355,38 +356,6 @@ class Quoter:
         return (
             None if total is None else convert(total, query.currency, request.booked_at.date())[0]
         )
-
-
-_DUTY_MEMO_LIMIT = 16_384
-# (id(items), destination, date, origin) -> (items, total or None)
-_ddp_duties: dict[tuple[Any, ...], tuple[object, Money | None]] = {}
-
-
-def _ddp_duty_total(
-    destination: str, items: tuple[CustomsItem, ...], on_date: date, origin: str
-) -> Money | None:
-    """What a duties-paid product adds to its price for this basket, or None when the estimate
-    is not complete. Pure and memoised: the same baskets ship all day. Bookings pass the
-    validated (memoised) declaration's items, so the memo keys on the tuple's identity and
-    holds the tuple, which keeps that identity its own."""
-    key = (id(items), destination, on_date, origin)
-    found = _ddp_duties.get(key)
-    if found is not None and found[0] is items:
-        return found[1]
-    result = estimate_duties_and_taxes(
-        destination_country=destination, items=items, shipping_cost=None,
-        incoterm=Incoterm.DDP, on_date=on_date, origin_country=origin,
-    )  # fmt: skip
-    total = result.total if result.status is EstimateStatus.COMPLETE else None
-    if len(_ddp_duties) >= _DUTY_MEMO_LIMIT:
-        _ddp_duties.clear()
-    _ddp_duties[key] = (items, total)
-    return total
-
-
-def _declared_goods(value: Money, weight_g: int, origin: str) -> tuple[CustomsItem, ...]:
-    """A rate request declares only a value: one line of goods, HS chapter unknown (999999)."""
-    return (CustomsItem("declared goods", 1, value, "999999", origin, max(weight_g, 1)),)
 
 
 def _pick(options: list[QuoteOption], incoterm: str, service: str) -> QuoteOption:

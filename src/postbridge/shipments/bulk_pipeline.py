@@ -2,7 +2,8 @@
 
 The main process reads the file into chunks of whole parcels (bulk_reading.CsvChunker). Worker
 processes (``ChunkPipeline``, fork start method) turn each chunk into encoded shipment rows and
-located error rows (``prepare_chunk``): parse, validate, route and price, build the row. What
+located error rows (``prepare_chunk``): parse, validate, route and price, build the row
+(bulk_rows). What
 needs the database stays in the main process, in file order: tracking numbers, the insert and
 the commit with the batch's high-water mark (see batches.run_batch). At most a few chunks are in
 flight, so memory does not grow with the file.
@@ -20,13 +21,11 @@ import os
 import resource
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
-from operator import itemgetter
 from types import TracebackType
 from typing import Any
 
@@ -34,13 +33,12 @@ from postbridge.errors import PostbridgeError, ProblemList
 from postbridge.kit.ids import new_id, new_ids
 from postbridge.kit.timing import StageClock
 from postbridge.shipments.bulk_reading import CHUNK_ROWS, ChunkTask
+from postbridge.shipments.bulk_rows import NumberRequest, RowBuilder, number_request
 from postbridge.shipments.capture import ValidShipment, validate_shipment
 from postbridge.shipments.csv_format import CsvShipment, Layout, read_shipments
-from postbridge.shipments.lifecycle import ShipmentStatus
-from postbridge.shipments.numbering import numbering_config
 from postbridge.shipments.ports import RoutePlanner
-from postbridge.shipments.pricing import Priced, address_document, customs_document, plan_and_price
-from postbridge.shipments.repository import SHIPMENT_COLUMNS, EncodedDocument, encode_document
+from postbridge.shipments.pricing import Priced, plan_and_price
+from postbridge.shipments.repository import SHIPMENT_COLUMNS, EncodedDocument
 
 # Below this many bytes a file is booked in the calling process: forking costs more than it
 # saves, and the API's small uploads stay in the request's own process.
@@ -58,15 +56,6 @@ class BatchContext:
     cn22_threshold_sdr: int | Decimal
     # Names this run: which shared documents were already sent with a chunk is per run.
     run_id: str = field(default_factory=lambda: new_id("run"))
-
-
-@dataclass(frozen=True, slots=True)
-class NumberRequest:
-    """Which tracking numbers a prepared row needs: an S10 of (partner, indicator), an IMpb."""
-
-    partner: str
-    service_indicator: str
-    needs_impb: bool
 
 
 @dataclass(slots=True)
@@ -93,7 +82,6 @@ TRACKING_NUMBER_AT = SHIPMENT_COLUMNS.index("tracking_number")
 PARTNER_TRACKING_NUMBER_AT = SHIPMENT_COLUMNS.index("partner_tracking_number")
 _CREATED_AT = SHIPMENT_COLUMNS.index("created_at")
 _UPDATED_AT = SHIPMENT_COLUMNS.index("updated_at")
-_in_column_order = itemgetter(*SHIPMENT_COLUMNS)
 
 
 def fill_booking_times(prepared: PreparedChunk) -> None:
@@ -121,13 +109,13 @@ def prepare_chunk(context: BatchContext, task: ChunkTask) -> PreparedChunk:
     with clock.stage("plan"):
         priced = _price(context, task, valid, errors, failed)
     with clock.stage("build"):
-        builder = _RowBuilder(context)
+        builder = RowBuilder(context.merchant_id, context.batch_id, context.run_id)
         ids = new_ids("shp", len(priced))
         rows = [
             builder.row(shipment_id, parcel.row_number, shipment, price)
             for shipment_id, (parcel, shipment, price) in zip(ids, priced, strict=True)
         ]
-        numbers = [_number_request(shipment, price) for _, shipment, price in priced]
+        numbers = [number_request(shipment, price) for _, shipment, price in priced]
         errors.sort(key=lambda error: int(error["row_number"]))
     return PreparedChunk(
         first_row=task.first_row,
@@ -209,118 +197,6 @@ def _error(
         "field": column[:100],
         "message": message,
     }
-
-
-def _number_request(shipment: ValidShipment, priced: Priced) -> NumberRequest:
-    planned = priced.planned
-    indicator = (planned.service_indicator if planned else None) or numbering_config(
-    ).indicator_for(shipment.service)  # fmt: skip
-    return _interned_request(
-        planned.partner if planned else "*",
-        indicator,
-        planned is not None and planned.usps_last_mile,
-    )
-
-
-@lru_cache(maxsize=1024)
-def _interned_request(partner: str, service_indicator: str, needs_impb: bool) -> NumberRequest:
-    """One object per distinct request: a chunk's thousand requests then pickle as a handful
-    of objects and references to them (unpickling a dataclass per row cost the writer ~5 %)."""
-    return NumberRequest(partner, service_indicator, needs_impb)
-
-
-_DOCUMENT_MEMO_LIMIT = 4096
-_DIGEST_MEMO_LIMIT = 65_536
-_SENT_LIMIT = 200_000
-# id(object) -> (object, its JSON text): senders and declarations, a few hundred per file.
-_json_memo: dict[int, tuple[object, str]] = {}
-# id(object) -> (object, its digest): routes and duty estimates, tens of thousands per file,
-# so only the digest is kept (the text is needed once per run, for the chunk that sends it).
-_digest_memo: dict[int, tuple[object, str]] = {}
-# (run id, digests sent with an earlier chunk of that run by this process)
-_sent: tuple[str, set[str]] = ("", set())
-
-
-class _RowBuilder:
-    """Builds encoded rows with the values ``pricing.shipment_row`` gives.
-
-    Documents that repeat are encoded once: a sender, a declaration, a route and a duty
-    estimate come back as the same memoised objects row after row, so they are remembered by
-    identity (holding the object, so that its id stays its own). A route or duty estimate is
-    sent to the writer with the first chunk of the run that names it, and named by digest after.
-    """
-
-    def __init__(self, context: BatchContext) -> None:
-        global _sent
-        self.context = context
-        self.documents: list[EncodedDocument] = []
-        if len(_json_memo) > _DOCUMENT_MEMO_LIMIT:
-            _json_memo.clear()
-        if len(_digest_memo) > _DIGEST_MEMO_LIMIT:
-            _digest_memo.clear()
-        if _sent[0] != context.run_id or len(_sent[1]) > _SENT_LIMIT:
-            _sent = (context.run_id, set())
-        self._sent = _sent[1]
-
-    def _json(self, value: Any, document: Callable[[Any], Any]) -> str:
-        found = _json_memo.get(id(value))
-        if found is not None and found[0] is value:
-            return found[1]
-        encoded = encode_document(document(value))
-        _json_memo[id(value)] = (value, encoded)
-        return encoded
-
-    def _shared(self, kind: str, value: Any) -> str:
-        found = _digest_memo.get(id(value))
-        if found is not None and found[0] is value and found[1] in self._sent:
-            return found[1]
-        encoded = EncodedDocument.of(kind, value)
-        _digest_memo[id(value)] = (value, encoded.digest)
-        if encoded.digest not in self._sent:
-            self._sent.add(encoded.digest)
-            self.documents.append(encoded)
-        return encoded.digest
-
-    def row(
-        self, shipment_id: str, batch_row: int, shipment: ValidShipment, priced: Priced
-    ) -> list[Any]:
-        planned = priced.planned
-        values = {
-            "id": shipment_id,
-            "merchant_id": self.context.merchant_id,
-            "reference": shipment.reference,
-            "status": ShipmentStatus.BOOKED.value,
-            "service": shipment.service,
-            "incoterm": shipment.incoterm,
-            "tracking_number": None,
-            "partner_tracking_number": None,
-            "origin_country": shipment.sender.country,
-            "destination_country": shipment.recipient.country,
-            "destination_postal_code": shipment.recipient.postal_code,
-            "sender": self._json(shipment.sender, address_document),
-            "recipient": encode_document(address_document(shipment.recipient)),
-            "weight_g": shipment.weight_g,
-            "length_mm": shipment.length_mm,
-            "width_mm": shipment.width_mm,
-            "height_mm": shipment.height_mm,
-            "customs": self._json(shipment.declaration, lambda _: customs_document(shipment)),
-            "customs_form": shipment.form.value,
-            "duties_digest": self._shared("duties", priced.duties_document),
-            "product": planned.product if planned else None,
-            "partner": planned.partner if planned else None,
-            "route_digest": self._shared("route", planned.route) if planned else None,
-            "price_minor": planned.price.minor if planned else None,
-            "price_currency": planned.price.currency if planned else None,
-            "promised_p50": planned.promise_p50 if planned else None,
-            "promised_p90": planned.promise_p90 if planned else None,
-            "batch_id": self.context.batch_id,
-            "batch_row": batch_row,
-            # Filled in by the writer (``fill_booking_times``): one datetime per row costs more
-            # to send between processes than the rest of the row's scalars together.
-            "created_at": None,
-            "updated_at": None,
-        }
-        return list(_in_column_order(values))
 
 
 # --- running chunks: in this process, or in forked workers, results in file order ------------

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import orjson
-from sqlalchemy import JSON, Dialect, func, insert, select, tuple_
+from sqlalchemy import JSON, Dialect, Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from postbridge.shipments.models import (
@@ -142,12 +142,21 @@ class ShipmentRepository:
             [(document.digest, document.kind, document.text) for document in documents],
         )
 
-    def set_route(self, shipment: Shipment, route: dict[str, Any]) -> None:
-        """Point ``shipment`` at this route document (stored if new)."""
-        document = EncodedDocument.of("route", route)
-        self.put_documents([document])
-        shipment.route_digest = document.digest
-        self.session.expire(shipment, ["route_document"])
+    def set_routes(self, routes: Mapping[str, dict[str, Any]], *, now: datetime) -> None:
+        """Point each shipment (by id) at its new route document, stored if new: one insert of
+        the documents and one executemany of the updates, without loading the shipments."""
+        documents = {
+            shipment_id: EncodedDocument.of("route", route) for shipment_id, route in routes.items()
+        }
+        self.put_documents(list({d.digest: d for d in documents.values()}.values()))
+        if documents:
+            table = cast(Table, Shipment.__table__)
+            self.session.connection().execute(
+                update(table)
+                .where(table.c.id == bindparam("shipment_id"))
+                .values(route_digest=bindparam("digest"), updated_at=now),
+                [{"shipment_id": i, "digest": d.digest} for i, d in documents.items()],
+            )
 
     def insert_encoded(self, rows: Sequence[list[Any]]) -> None:
         """One DBAPI executemany of encoded rows (see ``encode_shipment_row``).

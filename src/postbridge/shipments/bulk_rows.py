@@ -1,0 +1,143 @@
+"""Bulk capture, worker side: a chunk's good parcels as encoded shipment rows.
+
+Rows hold everything ``pricing.shipment_row`` gives, in SHIPMENT_COLUMNS order, with JSON
+already encoded and shared documents (routes, duty estimates) named by digest; the writer only
+adds tracking numbers and booking times (see bulk_pipeline and batches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from postbridge.shipments.capture import ValidShipment
+from postbridge.shipments.lifecycle import ShipmentStatus
+from postbridge.shipments.numbering import numbering_config
+from postbridge.shipments.pricing import Priced, address_document, customs_document
+from postbridge.shipments.repository import SHIPMENT_COLUMNS, EncodedDocument, encode_document
+
+_in_column_order = itemgetter(*SHIPMENT_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRequest:
+    """Which tracking numbers a prepared row needs: an S10 of (partner, indicator), an IMpb."""
+
+    partner: str
+    service_indicator: str
+    needs_impb: bool
+
+
+def number_request(shipment: ValidShipment, priced: Priced) -> NumberRequest:
+    planned = priced.planned
+    indicator = (planned.service_indicator if planned else None) or numbering_config(
+    ).indicator_for(shipment.service)  # fmt: skip
+    return _interned_request(
+        planned.partner if planned else "*",
+        indicator,
+        planned is not None and planned.usps_last_mile,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _interned_request(partner: str, service_indicator: str, needs_impb: bool) -> NumberRequest:
+    """One object per distinct request: a chunk's thousand requests then pickle as a handful
+    of objects and references to them (unpickling a dataclass per row cost the writer ~5 %)."""
+    return NumberRequest(partner, service_indicator, needs_impb)
+
+
+_DOCUMENT_MEMO_LIMIT = 4096
+_DIGEST_MEMO_LIMIT = 65_536
+_SENT_LIMIT = 100_000
+# id(object) -> (object, its JSON text): senders and declarations, a few hundred per file.
+_json_memo: dict[int, tuple[object, str]] = {}
+# id(object) -> (object, its digest): routes and duty estimates, tens of thousands per file,
+# so only the digest is kept (the text is needed once per run, for the chunk that sends it).
+_digest_memo: dict[int, tuple[object, str]] = {}
+# (run id, digests sent with an earlier chunk of that run by this process)
+_sent: tuple[str, set[str]] = ("", set())
+
+
+class RowBuilder:
+    """Builds encoded rows with the values ``pricing.shipment_row`` gives.
+
+    Documents that repeat are encoded once: a sender, a declaration, a route and a duty
+    estimate come back as the same memoised objects row after row, so they are remembered by
+    identity (holding the object, so that its id stays its own). A route or duty estimate is
+    sent to the writer with the first chunk of the run that names it, and named by digest after.
+    """
+
+    def __init__(self, merchant_id: str, batch_id: str, run_id: str) -> None:
+        global _sent
+        self.merchant_id, self.batch_id = merchant_id, batch_id
+        self.documents: list[EncodedDocument] = []
+        if len(_json_memo) > _DOCUMENT_MEMO_LIMIT:
+            _json_memo.clear()
+        if len(_digest_memo) > _DIGEST_MEMO_LIMIT:
+            _digest_memo.clear()
+        if _sent[0] != run_id or len(_sent[1]) > _SENT_LIMIT:
+            _sent = (run_id, set())
+        self._sent = _sent[1]
+
+    def _json(self, value: Any, document: Callable[[Any], Any]) -> str:
+        found = _json_memo.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        encoded = encode_document(document(value))
+        _json_memo[id(value)] = (value, encoded)
+        return encoded
+
+    def _shared(self, kind: str, value: Any) -> str:
+        found = _digest_memo.get(id(value))
+        if found is not None and found[0] is value and found[1] in self._sent:
+            return found[1]
+        encoded = EncodedDocument.of(kind, value)
+        _digest_memo[id(value)] = (value, encoded.digest)
+        if encoded.digest not in self._sent:
+            self._sent.add(encoded.digest)
+            self.documents.append(encoded)
+        return encoded.digest
+
+    def row(
+        self, shipment_id: str, batch_row: int, shipment: ValidShipment, priced: Priced
+    ) -> list[Any]:
+        planned = priced.planned
+        values = {
+            "id": shipment_id,
+            "merchant_id": self.merchant_id,
+            "reference": shipment.reference,
+            "status": ShipmentStatus.BOOKED.value,
+            "service": shipment.service,
+            "incoterm": shipment.incoterm,
+            "tracking_number": None,
+            "partner_tracking_number": None,
+            "origin_country": shipment.sender.country,
+            "destination_country": shipment.recipient.country,
+            "destination_postal_code": shipment.recipient.postal_code,
+            "sender": self._json(shipment.sender, address_document),
+            "recipient": encode_document(address_document(shipment.recipient)),
+            "weight_g": shipment.weight_g,
+            "length_mm": shipment.length_mm,
+            "width_mm": shipment.width_mm,
+            "height_mm": shipment.height_mm,
+            "customs": self._json(shipment.declaration, lambda _: customs_document(shipment)),
+            "customs_form": shipment.form.value,
+            "duties_digest": self._shared("duties", priced.duties_document),
+            "product": planned.product if planned else None,
+            "partner": planned.partner if planned else None,
+            "route_digest": self._shared("route", planned.route) if planned else None,
+            "price_minor": planned.price.minor if planned else None,
+            "price_currency": planned.price.currency if planned else None,
+            "promised_p50": planned.promise_p50 if planned else None,
+            "promised_p90": planned.promise_p90 if planned else None,
+            "batch_id": self.batch_id,
+            "batch_row": batch_row,
+            # Filled in by the writer (``fill_booking_times``): one datetime per row costs more
+            # to send between processes than the rest of the row's scalars together.
+            "created_at": None,
+            "updated_at": None,
+        }
+        return list(_in_column_order(values))
