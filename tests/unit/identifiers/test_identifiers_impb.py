@@ -22,8 +22,8 @@ from postbridge.identifiers import (
     parse_impb_tracking_number,
 )
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared"
-IMPB_FIXTURE = SHARED / "fixtures" / "impb_examples.txt"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+IMPB_FIXTURE = FIXTURES / "impb_examples.txt"
 
 
 @dataclass(frozen=True)

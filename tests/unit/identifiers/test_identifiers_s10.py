@@ -23,8 +23,8 @@ from postbridge.identifiers import (
     s10_weighted_sum,
 )
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared"
-S10_FIXTURE = SHARED / "fixtures" / "s10_examples.txt"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+S10_FIXTURE = FIXTURES / "s10_examples.txt"
 
 
 @dataclass(frozen=True)
