@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from postbridge.kit.clock import time_zone
 
 AIR = "air"
 
@@ -127,6 +128,6 @@ def _set_times(
     leg["arrives"] = format_time(arrives)
     leg["ready"] = format_time(ready)
     if leg.get("departs_time_zone"):
-        leg["departs_local"] = departs.astimezone(ZoneInfo(leg["departs_time_zone"])).isoformat()
+        leg["departs_local"] = departs.astimezone(time_zone(leg["departs_time_zone"])).isoformat()
     if leg.get("arrives_time_zone"):
-        leg["arrives_local"] = arrives.astimezone(ZoneInfo(leg["arrives_time_zone"])).isoformat()
+        leg["arrives_local"] = arrives.astimezone(time_zone(leg["arrives_time_zone"])).isoformat()

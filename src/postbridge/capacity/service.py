@@ -97,15 +97,7 @@ def cancel_departure(
         departure = _departure(repo, departure_id, for_update=True)
         departure.status = DepartureStatus.CANCELLED.value
         departure.updated_at = moment
-        uow.session.flush()
-        summary = run_plan(
-            repo,
-            network,
-            plan_date=departure.departs_at.date(),
-            trigger=f"cancel {departure_id}",
-            now=moment,
-            leg_ids=[departure.leg_id],
-        )
+        summary = _replan_lane(repo, network, departure, f"cancel {departure_id}", moment)
         uow.commit()
     return summary
 
@@ -131,17 +123,30 @@ def delay_departure(
         departure.delay_minutes = minutes
         departure.status = (DepartureStatus.DELAYED if minutes else DepartureStatus.SCHEDULED).value
         departure.updated_at = moment
-        uow.session.flush()
-        summary = run_plan(
-            repo,
-            network,
-            plan_date=departure.departs_at.date(),
-            trigger=f"delay {departure_id} {minutes}m",
-            now=moment,
-            leg_ids=[departure.leg_id],
-        )
+        trigger = f"delay {departure_id} {minutes}m"
+        summary = _replan_lane(repo, network, departure, trigger, moment)
         uow.commit()
     return summary
+
+
+def _replan_lane(
+    repo: CapacityRepository,
+    network: Network,
+    departure: ScheduledDeparture,
+    trigger: str,
+    now: datetime,
+) -> PlanSummary:
+    """Re-plan the day of ``departure``'s lane after a change to it (flushed first, so the
+    plan sees it)."""
+    repo.session.flush()
+    return run_plan(
+        repo,
+        network,
+        plan_date=departure.departs_at.date(),
+        trigger=trigger,
+        now=now,
+        leg_ids=[departure.leg_id],
+    )
 
 
 def _departure(

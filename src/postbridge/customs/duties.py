@@ -56,10 +56,20 @@ def estimate_duties_and_taxes(
     shipping, fx_used = _shipping_in(currency, shipping_cost, on_date)
     book = book or rule_book()
     if not book.is_import(origin, destination):
-        return _domestic(destination, origin, on_date, terms, goods, shipping, fx_used)
+        note = f"From {origin} to {destination} is not an import: no duties or import taxes."
+        return _without_charges(
+            EstimateStatus.COMPLETE, note, destination, on_date, terms, goods, shipping, fx_used
+        )
     rule = book.rule_for(destination, origin, on_date)
     if rule is None:
-        return _not_estimated(destination, on_date, terms, goods, shipping, fx_used)
+        note = (
+            f"No duty or tax rules are recorded for {destination} on {on_date.isoformat()}; "
+            "import charges were not estimated."
+        )
+        return _without_charges(
+            EstimateStatus.NOT_ESTIMATED, note, destination, on_date, terms, goods, shipping,
+            fx_used,
+        )  # fmt: skip
     calc = Calculation(
         book=book,
         rule=rule,
@@ -106,25 +116,9 @@ def _sum(amounts: Sequence[Money], currency: str) -> Money:
     return Money(currency, sum(amount.minor for amount in amounts))
 
 
-def _domestic(
-    destination: str,
-    origin: str,
-    on_date: date,
-    incoterm: Incoterm,
-    goods: Money,
-    shipping: Money,
-    fx_used: dict[tuple[str, str], FxRate],
-) -> DutyEstimate:
-    payer = Payer.MERCHANT if incoterm is Incoterm.DDP else Payer.BUYER
-    zero = Money.zero(goods.currency)
-    note = f"From {origin} to {destination} is not an import: no duties or import taxes."
-    return DutyEstimate(
-        destination, on_date, incoterm, payer, EstimateStatus.COMPLETE, goods, shipping,
-        zero, zero, zero, zero, zero, zero, goods + shipping, (), (), tuple(fx_used.values()), note,
-    )  # fmt: skip
-
-
-def _not_estimated(
+def _without_charges(
+    status: EstimateStatus,
+    note: str,
     destination: str,
     on_date: date,
     incoterm: Incoterm,
@@ -132,14 +126,11 @@ def _not_estimated(
     shipping: Money,
     fx_used: dict[tuple[str, str], FxRate],
 ) -> DutyEstimate:
+    """An estimate with no charge lines: not an import, or no rule recorded for the date."""
     payer = Payer.MERCHANT if incoterm is Incoterm.DDP else Payer.BUYER
     zero = Money.zero(goods.currency)
-    note = (
-        f"No duty or tax rules are recorded for {destination} on {on_date.isoformat()}; "
-        "import charges were not estimated."
-    )
     return DutyEstimate(
-        destination, on_date, incoterm, payer, EstimateStatus.NOT_ESTIMATED, goods, shipping,
+        destination, on_date, incoterm, payer, status, goods, shipping,
         zero, zero, zero, zero, zero, zero, goods + shipping, (), (), tuple(fx_used.values()), note,
     )  # fmt: skip
 

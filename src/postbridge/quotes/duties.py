@@ -4,36 +4,37 @@ price for a basket, and the one declared line a rate request stands for."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from postbridge.customs import CustomsItem, EstimateStatus, Incoterm, estimate_duties_and_taxes
+from postbridge.kit.memo import MISSING, IdentityMemo
 from postbridge.kit.money import Money
 
-_DUTY_MEMO_LIMIT = 16_384
-# (id(items), destination, date, origin) -> (items, total or None)
-_ddp_duties: dict[tuple[Any, ...], tuple[object, Money | None]] = {}
+# Keyed on the basket's identity (see kit.memo) and (destination, date, origin).
+_ddp_totals: IdentityMemo[Money | None] = IdentityMemo(limit=16_384)
 
 
 def ddp_duty_total(
     destination: str, items: tuple[CustomsItem, ...], on_date: date, origin: str
 ) -> Money | None:
     """What a duties-paid product adds to its price for this basket, or None when the estimate
-    is not complete. Pure and memoised: the same baskets ship all day. Bookings pass the
-    validated (memoised) declaration's items, so the memo keys on the tuple's identity and
-    holds the tuple, which keeps that identity its own."""
-    key = (id(items), destination, on_date, origin)
-    found = _ddp_duties.get(key)
-    if found is not None and found[0] is items:
-        return found[1]
+    is not complete (a duties-paid price on a partial estimate would mislead). Memoised:
+    bookings pass the validated (memoised) declaration's items, and the same baskets ship all
+    day. Rate requests, whose one declared line is new each time, use ``ddp_duty_estimate``."""
+    key = (destination, on_date, origin)
+    found = _ddp_totals.get(items, key)
+    if found is not MISSING:
+        return found
+    return _ddp_totals.put(items, key, ddp_duty_estimate(destination, items, on_date, origin))
+
+
+def ddp_duty_estimate(
+    destination: str, items: tuple[CustomsItem, ...], on_date: date, origin: str
+) -> Money | None:
     result = estimate_duties_and_taxes(
         destination_country=destination, items=items, shipping_cost=None,
         incoterm=Incoterm.DDP, on_date=on_date, origin_country=origin,
     )  # fmt: skip
-    total = result.total if result.status is EstimateStatus.COMPLETE else None
-    if len(_ddp_duties) >= _DUTY_MEMO_LIMIT:
-        _ddp_duties.clear()
-    _ddp_duties[key] = (items, total)
-    return total
+    return result.total if result.status is EstimateStatus.COMPLETE else None
 
 
 def declared_goods(value: Money, weight_g: int, origin: str) -> tuple[CustomsItem, ...]:

@@ -10,18 +10,19 @@ service and incoterm; the price is always recomputed for the parcel's own weight
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from postbridge.addresses import check_postal_code
-from postbridge.customs import CustomsItem, EstimateStatus, Incoterm, estimate_duties_and_taxes
+from postbridge.customs import CustomsItem
 from postbridge.customs.fx import convert
 from postbridge.errors import InvalidInput, ProblemList
 from postbridge.kit.clock import ensure_utc, time_zone
 from postbridge.kit.measures import Dimensions
+from postbridge.kit.memo import MISSING, IdentityMemo, Memo
 from postbridge.kit.money import Money
 from postbridge.network.model import Facility, Network, Product
-from postbridge.quotes.duties import ddp_duty_total, declared_goods
+from postbridge.quotes.duties import ddp_duty_estimate, ddp_duty_total, declared_goods
 from postbridge.quotes.model import PlannedRoute, PlanRequest
 from postbridge.quotes.origins import origin_facility
 from postbridge.routing import (
@@ -57,18 +58,21 @@ class RateRequest:
 class Quoter:
     def __init__(self, network: Network) -> None:
         self.network = network
-        # key -> chosen option. Bounded; cleared wholesale when full.
-        self._plan_cache: dict[tuple[Any, ...], QuoteOption] = {}
-        # (id(option), region, minute) -> (option, option with the region's promise, document)
-        self._tail_cache: dict[
-            tuple[Any, ...], tuple[QuoteOption, QuoteOption, dict[str, Any]]
-        ] = {}
-        self._origins: dict[tuple[str, str], str] = {}
-        # id(route legs) -> (legs, (office of exchange, gateway, legs as JSON))
-        self._route_parts_cache: dict[int, tuple[Any, tuple[Facility, str, list[Any]]]] = {}
-        # key without service and incoterm -> every option of the group
-        self._options_cache: dict[tuple[Any, ...], list[QuoteOption]] = {}
-        self._zones: dict[tuple[str, str, str], str | None] = {}
+        # Bounded memos (kit.memo), cleared wholesale when full:
+        # (origin, country, region group, service, incoterm, band, minute) -> chosen option
+        self._choices: Memo[tuple[Any, ...], QuoteOption] = Memo(PLAN_CACHE_SIZE)
+        # the same key without service and incoterm -> every option of the group
+        self._group_options: Memo[tuple[Any, ...], list[QuoteOption]] = Memo(PLAN_CACHE_SIZE)
+        # option, (region, minute) -> (option with the region's promise, route document)
+        self._localised_routes: IdentityMemo[tuple[QuoteOption, dict[str, Any]]] = IdentityMemo(
+            PLAN_CACHE_SIZE
+        )
+        # route legs -> (office of exchange, gateway, legs as JSON)
+        self._route_parts_of: IdentityMemo[tuple[Facility, str, list[dict[str, Any]]]] = (
+            IdentityMemo(PLAN_CACHE_SIZE)
+        )
+        self._origins: Memo[tuple[str, str], str] = Memo(PLAN_CACHE_SIZE)
+        self._zones: Memo[tuple[str, str, str], str | None] = Memo(PLAN_CACHE_SIZE)
 
     def warm_up(self, now: datetime) -> None:
         """Build today's timetable now rather than on the first request (~50-100 ms)."""
@@ -128,7 +132,8 @@ class Quoter:
             _up(request.weight_g, WEIGHT_BAND_G),
             request.booked_at.replace(second=0, microsecond=0),
         )
-        option, document = self._localised(self._cached_choice(key, request), key[-1], request)
+        choice = self._cached_choice(key, request, dims)
+        option, document = self._localised(choice, postal_key, key[-1], request)
         duties = self._duty_total(request) if option.incoterm.value == "DDP" else None
         product = self.network.products[option.product]
         zone = self._zone(product, country, postal_key)
@@ -157,46 +162,33 @@ class Quoter:
         """origin_facility, memoised per sender postal code (a merchant ships from a few)."""
         key = (country, postal_code)
         found = self._origins.get(key)
-        if found is None:
-            found = origin_facility(self.network, country, postal_code, field="sender.country")
-            if len(self._origins) >= PLAN_CACHE_SIZE:
-                self._origins.clear()
-            self._origins[key] = found
-        return found
+        if found is not MISSING:
+            return found
+        facility = origin_facility(self.network, country, postal_code, field="sender.country")
+        return self._origins.put(key, facility)
 
     def _zone(self, product: Product, country: str, postal_key: str) -> str | None:
         """price_zone, memoised per (product, postal code): a longest-prefix search per row
         cost more than the rest of the price."""
         key = (product.code, country, postal_key)
-        try:
-            return self._zones[key]
-        except KeyError:
-            pass
-        zone = price_zone(product, country, postal_key)
-        if len(self._zones) >= PLAN_CACHE_SIZE:
-            self._zones.clear()
-        self._zones[key] = zone
-        return zone
+        found = self._zones.get(key)
+        if found is not MISSING:
+            return found
+        return self._zones.put(key, price_zone(product, country, postal_key))
 
     def _localised(
-        self, option: QuoteOption, minute: datetime, request: PlanRequest
+        self, option: QuoteOption, postal_key: str, minute: datetime, request: PlanRequest
     ) -> tuple[QuoteOption, dict[str, Any]]:
         """The group's option with this delivery region's promise, and its route document,
         memoised per (option, region, minute): both depend on the postal code only through
-        the last-mile region (ZIP3 in the US) and the sort code's first three characters.
-        The value keeps the option alive, so its id() cannot be reused while cached."""
-        postal = postal_region_key(request.destination_postal_code)
-        region = postal[:3] if request.destination_country == "US" else postal
-        tail_key = (id(option), region, minute)
-        found = self._tail_cache.get(tail_key)
-        if found is None:
-            localised = self._for_postal_code(option, request)
-            document = self.route_document(localised, request.destination_postal_code)
-            if len(self._tail_cache) >= PLAN_CACHE_SIZE:
-                self._tail_cache.clear()
-            found = (option, localised, document)
-            self._tail_cache[tail_key] = found
-        return found[1], found[2]
+        the last-mile region (ZIP3 in the US) and the sort code's first three characters."""
+        region = postal_key[:3] if request.destination_country == "US" else postal_key
+        found = self._localised_routes.get(option, (region, minute))
+        if found is not MISSING:
+            return found
+        localised = self._for_postal_code(option, request)
+        document = self.route_document(localised, request.destination_postal_code)
+        return self._localised_routes.put(option, (region, minute), (localised, document))
 
     def _for_postal_code(self, option: QuoteOption, request: PlanRequest) -> QuoteOption:
         """The cached option, with the promise of this parcel's own delivery region: the route
@@ -231,34 +223,30 @@ class Quoter:
             within_promise=promise.p90 <= promised_by,
         )
 
-    def _cached_choice(self, key: tuple[Any, ...], request: PlanRequest) -> QuoteOption:
+    def _cached_choice(
+        self, key: tuple[Any, ...], request: PlanRequest, dims: Dimensions
+    ) -> QuoteOption:
         """Refusals are not cached: they depend on the parcel (weight limits, a postal code
         the partner does not serve), not only on its group."""
-        found = self._plan_cache.get(key)
-        if found is None:
-            found = self._choose_in_group(key, request)
-            if len(self._plan_cache) >= PLAN_CACHE_SIZE:
-                self._plan_cache.clear()
-            self._plan_cache[key] = found
-        return found
+        found = self._choices.get(key)
+        if found is not MISSING:
+            return found
+        return self._choices.put(key, self._choose_in_group(key, request, dims))
 
-    def _choose_in_group(self, key: tuple[Any, ...], request: PlanRequest) -> QuoteOption:
+    def _choose_in_group(
+        self, key: tuple[Any, ...], request: PlanRequest, dims: Dimensions
+    ) -> QuoteOption:
         """The choice among the options of the key's group without its service and incoterm:
         one quote serves every service level and incoterm of a region, weight band and minute.
         When the group's options have nothing for this parcel, it gets a quote of its own."""
         origin, country, region, _service, _incoterm, band, minute = key
         group = (origin, country, region, band, minute)
-        options = self._options_cache.get(group)
-        if options is None:
-            dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
-            options = self._quote(request, dims, origin)
-            if len(self._options_cache) >= PLAN_CACHE_SIZE:
-                self._options_cache.clear()
-            self._options_cache[group] = options
+        options = self._group_options.get(group)
+        if options is MISSING:
+            options = self._group_options.put(group, self._quote(request, dims, origin))
         try:
             return _pick(options, request.incoterm, request.service)
         except NoServiceAvailable:
-            dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
             return self._choose(request, dims, origin)
 
     def _quote(self, request: PlanRequest, dims: Dimensions, origin: str) -> list[QuoteOption]:
@@ -311,9 +299,9 @@ class Quoter:
     def _route_parts(self, option: QuoteOption) -> tuple[Facility, str, list[dict[str, Any]]]:
         """Office of exchange, gateway and legs of the option's route, memoised per route:
         every delivery region of a group shares them (treat the legs as read-only)."""
-        found = self._route_parts_cache.get(id(option.route))
-        if found is not None and found[0] is option.route:
-            return found[1]
+        found = self._route_parts_of.get(option.route)
+        if found is not MISSING:
+            return found
         facilities = self.network.facilities
         exchange = next(
             (facilities[leg.destination] for leg in reversed(option.route)
@@ -321,25 +309,20 @@ class Quoter:
             facilities[option.injection_point],
         )  # fmt: skip
         gateway = exchange.iata or exchange.id.split("-")[0]
-        parts = (exchange, gateway, [leg.to_json() for leg in option.route])
-        if len(self._route_parts_cache) >= PLAN_CACHE_SIZE:
-            self._route_parts_cache.clear()
-        self._route_parts_cache[id(option.route)] = (option.route, parts)
-        return parts
+        legs = [leg.to_json() for leg in option.route]
+        return self._route_parts_of.put(option.route, None, (exchange, gateway, legs))
 
     # -- duties -----------------------------------------------------------------------------
 
     def _duties(
         self, items: tuple[CustomsItem, ...], destination: str, origin: str, now: datetime
     ) -> Any:
+        totals: list[Money | None] = []  # estimated at the first duties-paid product, once
+
         def estimate(query: DutiesQuery) -> Money | None:
-            result = estimate_duties_and_taxes(
-                destination_country=destination, items=items, shipping_cost=None,
-                incoterm=Incoterm.DDP, on_date=now.date(), origin_country=origin,
-            )  # fmt: skip
-            if result.status is not EstimateStatus.COMPLETE:
-                return None  # a duties-paid price on a partial estimate would mislead
-            return convert(result.total, query.currency, now.date())[0]
+            if not totals:
+                totals.append(ddp_duty_estimate(destination, items, now.date(), origin))
+            return _in_currency(totals[0], query.currency, now.date())
 
         return estimate
 
@@ -352,10 +335,11 @@ class Quoter:
         )
 
     def _duty_for_query(self, request: PlanRequest, query: DutiesQuery) -> Money | None:
-        total = self._duty_total(request)
-        return (
-            None if total is None else convert(total, query.currency, request.booked_at.date())[0]
-        )
+        return _in_currency(self._duty_total(request), query.currency, request.booked_at.date())
+
+
+def _in_currency(total: Money | None, currency: str, on_date: date) -> Money | None:
+    return None if total is None else convert(total, currency, on_date)[0]
 
 
 def _pick(options: list[QuoteOption], incoterm: str, service: str) -> QuoteOption:

@@ -84,7 +84,7 @@ def price_parcel(
     currency = product.currency
     base = Money(currency, base_minor)
     volumetric = Money(currency, charged_minor - base_minor)
-    fuel = (base + volumetric).times(product.fuel_surcharge_percent / Decimal(100))
+    fuel = (base + volumetric).times(_fuel_rate(product.fuel_surcharge_percent))
     total = base + volumetric + fuel
     if duties is not None:
         total = total + duties
@@ -117,14 +117,11 @@ def price_total(
     if base_minor is None or charged_minor is None:
         return None
     # base + volumetric is the band price of the chargeable weight.
-    numerator, denominator = _fuel_ratio(product.fuel_surcharge_percent)
-    fuel, remainder = divmod(charged_minor * numerator, denominator)
-    if 2 * remainder > denominator or (2 * remainder == denominator and fuel % 2):
-        fuel += 1  # half-even, as Money.times rounds
-    total = Money(product.currency, charged_minor + fuel)
+    charged = Money(product.currency, charged_minor)
+    total = charged + charged.times(_fuel_rate(product.fuel_surcharge_percent))
     return total + duties if duties is not None else total
 
 
 @lru_cache(maxsize=256)
-def _fuel_ratio(percent: Decimal) -> tuple[int, int]:
-    return (percent / Decimal(100)).as_integer_ratio()
+def _fuel_rate(percent: Decimal) -> Decimal:
+    return percent / Decimal(100)

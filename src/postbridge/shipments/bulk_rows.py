@@ -13,6 +13,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from postbridge.kit.memo import MISSING, IdentityMemo
 from postbridge.shipments.capture import ValidShipment
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.numbering import numbering_config
@@ -49,14 +50,12 @@ def _interned_request(partner: str, service_indicator: str, needs_impb: bool) ->
     return NumberRequest(partner, service_indicator, needs_impb)
 
 
-_DOCUMENT_MEMO_LIMIT = 4096
-_DIGEST_MEMO_LIMIT = 65_536
+# Senders and declarations, a few hundred per file: their JSON text.
+_json_memo: IdentityMemo[str] = IdentityMemo(limit=4096)
+# Routes and duty estimates, tens of thousands per file: only their digest (the text is needed
+# once per run, for the chunk that sends it).
+_digest_memo: IdentityMemo[str] = IdentityMemo(limit=65_536)
 _SENT_LIMIT = 100_000
-# id(object) -> (object, its JSON text): senders and declarations, a few hundred per file.
-_json_memo: dict[int, tuple[object, str]] = {}
-# id(object) -> (object, its digest): routes and duty estimates, tens of thousands per file,
-# so only the digest is kept (the text is needed once per run, for the chunk that sends it).
-_digest_memo: dict[int, tuple[object, str]] = {}
 # (run id, digests sent with an earlier chunk of that run by this process)
 _sent: tuple[str, set[str]] = ("", set())
 
@@ -74,28 +73,22 @@ class RowBuilder:
         global _sent
         self.merchant_id, self.batch_id = merchant_id, batch_id
         self.documents: list[EncodedDocument] = []
-        if len(_json_memo) > _DOCUMENT_MEMO_LIMIT:
-            _json_memo.clear()
-        if len(_digest_memo) > _DIGEST_MEMO_LIMIT:
-            _digest_memo.clear()
         if _sent[0] != run_id or len(_sent[1]) > _SENT_LIMIT:
             _sent = (run_id, set())
         self._sent = _sent[1]
 
     def _json(self, value: Any, document: Callable[[Any], Any]) -> str:
-        found = _json_memo.get(id(value))
-        if found is not None and found[0] is value:
-            return found[1]
-        encoded = encode_document(document(value))
-        _json_memo[id(value)] = (value, encoded)
-        return encoded
+        found = _json_memo.get(value)
+        if found is not MISSING:
+            return found
+        return _json_memo.put(value, None, encode_document(document(value)))
 
     def _shared(self, kind: str, value: Any) -> str:
-        found = _digest_memo.get(id(value))
-        if found is not None and found[0] is value and found[1] in self._sent:
-            return found[1]
+        digest = _digest_memo.get(value)
+        if digest is not MISSING and digest in self._sent:
+            return digest
         encoded = EncodedDocument.of(kind, value)
-        _digest_memo[id(value)] = (value, encoded.digest)
+        _digest_memo.put(value, None, encoded.digest)
         if encoded.digest not in self._sent:
             self._sent.add(encoded.digest)
             self.documents.append(encoded)

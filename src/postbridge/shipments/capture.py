@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
 
 from postbridge.addresses import AddressInput, AddressRole, NormalizedAddress, normalize_address
 from postbridge.customs import (
@@ -21,6 +20,7 @@ from postbridge.customs import (
     validate_declaration,
 )
 from postbridge.errors import FieldProblem, ProblemList
+from postbridge.kit.memo import MISSING, IdentityMemo
 from postbridge.kit.money import Money
 
 SERVICE_LEVELS = ("premium", "standard", "economy")
@@ -111,28 +111,22 @@ def validate_shipment(
     )
 
 
-_FORM_MEMO_LIMIT = 8192
-# (id(declaration), date, threshold) -> (declaration, declared value, form)
-_forms: dict[tuple[Any, ...], tuple[Declaration, Money, FormType]] = {}
+# Keyed on the declaration's identity (validated declarations are memoised, see kit.memo).
+_forms: IdentityMemo[tuple[Money, FormType]] = IdentityMemo(limit=8192)
 
 
 def _value_and_form(
     declaration: Declaration, on_date: date, threshold_sdr: int | Decimal
 ) -> tuple[Money, FormType]:
     """Declared value and CN22/CN23, memoised per declaration (the SDR conversion is Decimal
-    arithmetic). Validated declarations are memoised themselves, so a repeated basket is the
-    same object: the memo keys on its identity (hashing it field by field costs more) and
-    holds it, so that identity stays its own while remembered."""
-    key = (id(declaration), on_date, threshold_sdr)
-    found = _forms.get(key)
-    if found is not None and found[0] is declaration:
-        return found[1], found[2]
+    arithmetic)."""
+    key = (on_date, threshold_sdr)
+    found = _forms.get(declaration, key)
+    if found is not MISSING:
+        return found
     declared = declaration.declared_value or Money.zero("USD")
     form = form_type(declared, on_date=on_date, threshold_sdr=threshold_sdr)
-    if len(_forms) >= _FORM_MEMO_LIMIT:
-        _forms.clear()
-    _forms[key] = (declaration, declared, form)
-    return declared, form
+    return _forms.put(declaration, key, (declared, form))
 
 
 @lru_cache(maxsize=1024)

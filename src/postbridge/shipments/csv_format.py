@@ -17,6 +17,7 @@ from operator import itemgetter
 from postbridge.addresses import AddressInput
 from postbridge.customs import CustomsItemInput, DeclarationInput
 from postbridge.errors import FieldProblem
+from postbridge.kit.memo import MISSING, Memo
 from postbridge.kit.money import Money, MoneyError
 from postbridge.shipments.capture import ShipmentInput
 
@@ -168,9 +169,8 @@ def _getter(positions: list[int]) -> _Getter:
 
 # Marketplaces ship the same few senders and SKUs all day: identical cells give the same
 # (immutable) input objects, so money and numbers are parsed once per distinct line.
-_MEMO_LIMIT = 4096
-_senders: dict[tuple[str, ...], AddressInput] = {}
-_items: dict[tuple[str, ...], tuple[CustomsItemInput, tuple[FieldProblem, ...]]] = {}
+_senders: Memo[tuple[str, ...], AddressInput] = Memo(limit=4096)
+_items: Memo[tuple[str, ...], tuple[CustomsItemInput, tuple[FieldProblem, ...]]] = Memo(4096)
 
 
 def _address(values: tuple[str, ...]) -> AddressInput:
@@ -191,11 +191,9 @@ def _address(values: tuple[str, ...]) -> AddressInput:
 
 def _sender(values: tuple[str, ...]) -> AddressInput:
     found = _senders.get(values)
-    if found is None:
-        if len(_senders) >= _MEMO_LIMIT:
-            _senders.clear()
-        found = _senders[values] = _address(values)
-    return found
+    if found is not MISSING:
+        return found
+    return _senders.put(values, _address(values))
 
 
 def _item(
@@ -203,11 +201,9 @@ def _item(
 ) -> tuple[CustomsItemInput, tuple[FieldProblem, ...]]:
     key = (*values, currency, str(number))
     found = _items.get(key)
-    if found is None:
-        if len(_items) >= _MEMO_LIMIT:
-            _items.clear()
-        found = _items[key] = _parse_item(number, values, currency)
-    return found
+    if found is not MISSING:
+        return found
+    return _items.put(key, _parse_item(number, values, currency))
 
 
 def _parse_item(

@@ -109,7 +109,9 @@ class NumberAllocator:
             self._ensure_counter(self._impb_counter, start=1)
         issued: dict[tuple[str, str], list[str]] = {}
         with self._session_factory() as session:
-            for (partner, indicator), count in wanted.items():
+            # Ranges are locked in one order by every allocator (sorted keys, the IMpb counter
+            # last), so two concurrent batches on PostgreSQL cannot deadlock on them.
+            for (partner, indicator), count in sorted(wanted.items()):
                 numbers: list[str] = []
                 while len(numbers) < count:
                     numbers.extend(

@@ -9,6 +9,7 @@ from typing import Any
 from postbridge.addresses import NormalizedAddress
 from postbridge.customs import CustomsItem, DutyEstimate, Incoterm, estimate_duties_and_taxes
 from postbridge.kit.ids import new_id
+from postbridge.kit.memo import MISSING, IdentityMemo
 from postbridge.kit.money import Money
 from postbridge.shipments.capture import ValidShipment
 from postbridge.shipments.lifecycle import ShipmentStatus
@@ -22,10 +23,8 @@ class Priced:
     duties_document: dict[str, Any]
 
 
-_ESTIMATE_MEMO_LIMIT = 16_384
-# (id(items), destination, (cost minor, currency), incoterm, date, origin)
-#   -> (items, estimate, document)
-_estimates: dict[tuple[Any, ...], tuple[object, DutyEstimate, dict[str, Any]]] = {}
+# Keyed on the basket's identity (see kit.memo) and (destination, cost, incoterm, date, origin).
+_estimates: IdentityMemo[tuple[DutyEstimate, dict[str, Any]]] = IdentityMemo(limit=16_384)
 
 
 def _estimate(
@@ -37,17 +36,13 @@ def _estimate(
     origin: str,
 ) -> tuple[DutyEstimate, dict[str, Any]]:
     """The estimate is a pure function of its inputs; marketplaces ship the same baskets of
-    SKUs to the same countries all day, so a bulk file hits this memo most of the time.
-
-    Validated declarations are memoised too, so a repeated basket is the same tuple object:
-    the memo keys on its identity (hashing the items field by field cost more than the rest
-    of the lookup) and holds the tuple, so that identity stays its own while remembered.
-    """
+    SKUs to the same countries all day, so a bulk file hits this memo most of the time
+    (validated declarations are memoised, so a repeated basket is the same tuple)."""
     cost = (shipping_cost.minor, shipping_cost.currency) if shipping_cost else None
-    key = (id(items), destination, cost, incoterm, on_date, origin)
-    found = _estimates.get(key)
-    if found is not None and found[0] is items:
-        return found[1], found[2]
+    key = (destination, cost, incoterm, on_date, origin)
+    found = _estimates.get(items, key)
+    if found is not MISSING:
+        return found
     estimate = estimate_duties_and_taxes(
         destination_country=destination,
         items=items,
@@ -56,11 +51,7 @@ def _estimate(
         on_date=on_date,
         origin_country=origin,
     )
-    if len(_estimates) >= _ESTIMATE_MEMO_LIMIT:
-        _estimates.clear()
-    document = estimate.to_json()
-    _estimates[key] = (items, estimate, document)
-    return estimate, document
+    return _estimates.put(items, key, (estimate, estimate.to_json()))
 
 
 def plan_and_price(

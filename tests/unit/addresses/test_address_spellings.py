@@ -5,36 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from tests.unit.addresses.samples import CN_SENDER, recipient, sender
 
-from postbridge.addresses import AddressInput, NormalizedAddress, normalize_address
-from postbridge.errors import FieldProblem, ProblemList
-
-CN_SENDER = AddressInput(
-    name="Wang Wei",
-    company="Shenzhen Bright Trading Co",
-    street_lines=("No. 1 Keji Road",),
-    city="Shenzhen",
-    region="Guangdong",
-    postal_code="518000",
-    country="CN",
-    phone="138 0013 8000",
-)
-
-
-def recipient(data: AddressInput) -> tuple[NormalizedAddress | None, list[FieldProblem]]:
-    problems = ProblemList()
-    result = normalize_address(
-        data, path="recipient", role="recipient", destination_country=data.country,
-        problems=problems,
-    )  # fmt: skip
-    return result, problems.problems
-
-
-def sender(data: AddressInput) -> tuple[NormalizedAddress | None, list[FieldProblem]]:
-    problems = ProblemList()
-    return normalize_address(
-        data, path="sender", role="sender", problems=problems
-    ), problems.problems
+from postbridge.addresses import AddressInput
+from postbridge.errors import FieldProblem
 
 
 @pytest.mark.parametrize(
