@@ -36,6 +36,15 @@ def currency_exponent(currency: str) -> int:
     return 2
 
 
+def divide_half_even(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` (denominator > 0) rounded half-even to an integer."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2):
+        quotient += 1
+    return quotient
+
+
 @lru_cache(maxsize=4096)
 def _ratio(factor: int | Decimal) -> tuple[int, int]:
     """``factor`` as numerator and positive denominator (rates repeat: tax and fuel rates)."""
@@ -112,11 +121,7 @@ class Money:
         if type(factor) is int:
             return Money(self.currency, self.minor * factor)
         numerator, denominator = _ratio(factor)
-        quotient, remainder = divmod(self.minor * numerator, denominator)
-        twice = 2 * remainder
-        if twice > denominator or (twice == denominator and quotient % 2):
-            quotient += 1
-        return Money(self.currency, quotient)
+        return Money(self.currency, divide_half_even(self.minor * numerator, denominator))
 
     def convert(self, currency: str, rate: Decimal) -> Money:
         """Convert with ``rate`` = units of ``currency`` per one unit of this currency."""

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from postbridge.kit.measures import Dimensions
-from postbridge.kit.money import Money
+from postbridge.kit.money import Money, divide_half_even
 from postbridge.network.model import PriceBand, Product
 from postbridge.routing.promise import postal_region_key
 
@@ -116,12 +116,20 @@ def price_total(
     charged_minor = band_price(bands, chargeable_weight(product, weight_g, dimensions))
     if base_minor is None or charged_minor is None:
         return None
-    # base + volumetric is the band price of the chargeable weight.
-    charged = Money(product.currency, charged_minor)
-    total = charged + charged.times(_fuel_rate(product.fuel_surcharge_percent))
-    return total + duties if duties is not None else total
+    # base + volumetric is the band price of the chargeable weight; the fuel surcharge rounds
+    # as Money.times does.
+    numerator, denominator = _fuel_ratio(product.fuel_surcharge_percent)
+    total_minor = charged_minor + divide_half_even(charged_minor * numerator, denominator)
+    if duties is not None:
+        return Money(product.currency, total_minor) + duties
+    return Money(product.currency, total_minor)
 
 
 @lru_cache(maxsize=256)
 def _fuel_rate(percent: Decimal) -> Decimal:
     return percent / Decimal(100)
+
+
+@lru_cache(maxsize=256)
+def _fuel_ratio(percent: Decimal) -> tuple[int, int]:
+    return _fuel_rate(percent).as_integer_ratio()
