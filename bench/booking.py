@@ -5,7 +5,7 @@
     .venv/bin/python bench/booking.py --json     # one JSON object of figures
 
 Each run books in a child process on a fresh SQLite file so that its peak RSS is its own.
-The path is the production one: postbridge.shipments.batches.run_batch, as `postbridge book`
+The path is the production one: postbridge.bulk.batches.run_batch, as `postbridge book`
 and POST /v1/shipment-batches use it.
 """
 
@@ -69,7 +69,7 @@ def us_zips(rng: random.Random) -> list[tuple[str, str, str]]:
 
 
 def generate(path: Path, rows: int, seed: int = 7) -> int:
-    from postbridge.shipments.csv_format import template_header
+    from postbridge.bulk.csv_format import template_header
 
     rng = random.Random(seed)
     zips = us_zips(rng)
@@ -147,13 +147,13 @@ def child(
 ) -> dict[str, object]:
     """Book the file on a fresh SQLite database; runs in its own process."""
     from postbridge.bootstrap import build_platform
+    from postbridge.bulk import batches
+    from postbridge.bulk.pipeline import PipelineReport
     from postbridge.config import Settings
     from postbridge.kit.timing import StageClock
     from postbridge.merchants.models import Role
     from postbridge.merchants.service import create_merchant
     from postbridge.migrations import upgrade
-    from postbridge.shipments import batches
-    from postbridge.shipments.bulk_pipeline import PipelineReport
 
     url = f"sqlite:///{workdir / 'bench.db'}"
     upgrade(url)

@@ -32,12 +32,12 @@ def run(parcels: int, workdir: Path) -> dict[str, Any]:
 
     from postbridge import capacity
     from postbridge.bootstrap import build_platform
+    from postbridge.bulk import batches
     from postbridge.config import Settings
     from postbridge.kit.clock import utc_now
     from postbridge.merchants.models import Role
     from postbridge.merchants.service import create_merchant
     from postbridge.migrations import upgrade
-    from postbridge.shipments import batches
 
     csv_path = workdir / "parcels.csv"
     generate(csv_path, parcels)

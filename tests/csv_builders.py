@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from postbridge.shipments.csv_format import template_header
+from postbridge.bulk.csv_format import template_header
 from tests.builders import RECIPIENT_BR, RECIPIENT_US, SENDER_CN
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import MetaData
 from postbridge.config import Settings
 from postbridge.network import demo_network, load_network
 from postbridge.network.model import Network
+from postbridge.numbering.allocator import NumberAllocator
 from postbridge.quotes.service import Quoter
 from postbridge.shipments.booking import BookingDeps
-from postbridge.shipments.numbering import NumberAllocator
 from postbridge.storage.base import Base
 from postbridge.storage.engine import make_engine
 from postbridge.storage.unit_of_work import Database
@@ -20,8 +20,10 @@ from postbridge.storage.unit_of_work import Database
 
 def metadata() -> MetaData:
     """Import every context's models so their tables register on the shared metadata."""
+    import postbridge.bulk.models  # noqa: F401
     import postbridge.capacity.models  # noqa: F401
     import postbridge.merchants.models  # noqa: F401
+    import postbridge.numbering.models  # noqa: F401
     import postbridge.shipments.models  # noqa: F401
 
     return Base.metadata

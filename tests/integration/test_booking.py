@@ -7,9 +7,9 @@ import pytest
 from postbridge.errors import Conflict
 from postbridge.identifiers.impb import is_valid_impb
 from postbridge.identifiers.s10 import is_valid_s10
+from postbridge.numbering.allocator import NumberAllocator
+from postbridge.numbering.models import NumberRange
 from postbridge.shipments.booking import BookingDeps, book_shipment
-from postbridge.shipments.models import NumberRange
-from postbridge.shipments.numbering import NumberAllocator
 from postbridge.storage.unit_of_work import Database
 from tests.builders import shipment_input
 from tests.conftest import make_merchant

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from postbridge.bulk import batches
+from postbridge.bulk.models import BatchRowError
+from postbridge.bulk.pipeline import PipelineReport
 from postbridge.identifiers.s10 import is_valid_s10
 from postbridge.kit.money import Money
-from postbridge.shipments import batches
+from postbridge.numbering.allocator import NumberAllocator
 from postbridge.shipments.booking import BookingDeps, book_shipment
-from postbridge.shipments.bulk_pipeline import PipelineReport
-from postbridge.shipments.models import BatchRowError, Shipment
-from postbridge.shipments.numbering import NumberAllocator
+from postbridge.shipments.models import Shipment
 from postbridge.shipments.ports import PlannedRoute, PlanRequest
 from postbridge.shipments.reading import get_shipment
 from postbridge.shipments.views import shipment_read

@@ -9,11 +9,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from postbridge.bootstrap import Platform
+from postbridge.bulk import batches
+from postbridge.bulk.csv_format import template_header
 from postbridge.cli.common import fail, one_line_errors, platform, stderr, stdout
 from postbridge.errors import NotFound
 from postbridge.merchants.repository import MerchantRepository
-from postbridge.shipments import batches
-from postbridge.shipments.csv_format import template_header
 
 
 def book(

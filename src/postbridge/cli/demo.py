@@ -7,13 +7,13 @@ from importlib import resources
 from pathlib import Path
 
 from postbridge.bootstrap import Platform, build_platform
+from postbridge.bulk import batches
 from postbridge.cli.common import stdout
 from postbridge.config import Settings
 from postbridge.merchants import service
 from postbridge.merchants.models import Role
 from postbridge.merchants.repository import MerchantRepository
 from postbridge.migrations import upgrade
-from postbridge.shipments import batches
 
 DEMO_MERCHANT = "Demo Merchant (Shenzhen)"
 DEMO_KEY_NAME = "demo-api-key"

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from postbridge.cli.common import one_line_errors, platform, stdout
-from postbridge.shipments.labelling import LabelFormat, render_labels
+from postbridge.labelling.service import LabelFormat, render_labels
 
 
 def labels(

@@ -31,7 +31,7 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 
 def seed_reference_data(database_url: str) -> None:
-    from postbridge.shipments.numbering import sync_ranges
+    from postbridge.numbering.allocator import sync_ranges
     from postbridge.storage.engine import make_engine
     from postbridge.storage.unit_of_work import Database
 

@@ -13,12 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from postbridge.errors import Conflict, NotFound, ProblemList
 from postbridge.kit.clock import utc_now
+from postbridge.numbering.allocator import NumberAllocator, numbering_config
 from postbridge.shipments.capture import ShipmentInput, ValidShipment, validate_shipment
+from postbridge.shipments.documents import shipment_row
 from postbridge.shipments.lifecycle import CANCELLABLE, ShipmentStatus
 from postbridge.shipments.models import IdempotencyKey, Shipment
-from postbridge.shipments.numbering import NumberAllocator, numbering_config
 from postbridge.shipments.ports import RoutePlanner
-from postbridge.shipments.pricing import Priced, plan_and_price, shipment_row
+from postbridge.shipments.pricing import Priced, plan_and_price
 from postbridge.shipments.repository import ShipmentRepository
 from postbridge.storage.unit_of_work import Database
 

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -106,66 +105,3 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
-
-
-class NumberRange(Base):
-    """A block of S10 serials for one partner and service indicator.
-
-    ``next_serial`` only ever grows, so a number is never issued twice; a range is retired when
-    exhausted and may only be reopened by an operator once ``last_issued_at`` is 12 months old.
-    """
-
-    __tablename__ = "number_ranges"
-    __table_args__ = (UniqueConstraint("partner", "service_indicator", "issuer", "first_serial"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    partner: Mapped[str] = mapped_column(String(40))
-    service_indicator: Mapped[str] = mapped_column(String(2))
-    issuer: Mapped[str] = mapped_column(String(2))
-    first_serial: Mapped[int] = mapped_column(Integer)
-    last_serial: Mapped[int] = mapped_column(Integer)
-    next_serial: Mapped[int] = mapped_column(Integer)
-    last_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class SerialCounter(Base):
-    """A named, ever-increasing counter (IMpb serials per mailer id and service type code)."""
-
-    __tablename__ = "serial_counters"
-
-    name: Mapped[str] = mapped_column(String(60), primary_key=True)
-    next_value: Mapped[int] = mapped_column(BigInteger)
-
-
-class ShipmentBatch(Base):
-    __tablename__ = "shipment_batches"
-    __table_args__ = (UniqueConstraint("merchant_id", "batch_key"),)
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id"))
-    batch_key: Mapped[str] = mapped_column(String(255))
-    file_name: Mapped[str] = mapped_column(String(255))
-    file_sha256: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(20))
-    rows_total: Mapped[int] = mapped_column(Integer, default=0)
-    rows_booked: Mapped[int] = mapped_column(Integer, default=0)
-    rows_failed: Mapped[int] = mapped_column(Integer, default=0)
-    # Line number of the last row whose chunk committed: a restarted run resumes after it.
-    last_line: Mapped[int] = mapped_column(Integer, default=1)
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class BatchRowError(Base):
-    """One problem of one rejected CSV row; booked rows are the shipments with this batch_id."""
-
-    __tablename__ = "batch_row_errors"
-    __table_args__ = (Index("ix_batch_row_errors_batch_row", "batch_id", "row_number"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    batch_id: Mapped[str] = mapped_column(ForeignKey("shipment_batches.id"))
-    row_number: Mapped[int] = mapped_column(Integer)
-    reference: Mapped[str] = mapped_column(String(100))
-    field: Mapped[str] = mapped_column(String(100))
-    message: Mapped[str] = mapped_column(Text)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
 import orjson
-from sqlalchemy import JSON, Dialect, Table, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import JSON, Dialect, Table, bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from postbridge.shipments.models import (
-    BatchRowError,
     IdempotencyKey,
     Shipment,
-    ShipmentBatch,
     ShipmentDocument,
 )
 
@@ -225,75 +223,3 @@ class ShipmentRepository:
 
     def add_idempotency_record(self, record: IdempotencyKey) -> None:
         self.session.add(record)
-
-
-class BatchRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, batch: ShipmentBatch) -> None:
-        self.session.add(batch)
-
-    def get(self, batch_id: str, *, merchant_id: str | None) -> ShipmentBatch | None:
-        query = select(ShipmentBatch).where(ShipmentBatch.id == batch_id)
-        if merchant_id is not None:
-            query = query.where(ShipmentBatch.merchant_id == merchant_id)
-        return self.session.scalars(query).first()
-
-    def by_key(self, merchant_id: str, batch_key: str) -> ShipmentBatch | None:
-        return self.session.scalars(
-            select(ShipmentBatch).where(
-                ShipmentBatch.merchant_id == merchant_id, ShipmentBatch.batch_key == batch_key
-            )
-        ).first()
-
-    def booked_rows(self, batch_id: str) -> set[int]:
-        rows = self.session.execute(
-            select(Shipment.batch_row).where(Shipment.batch_id == batch_id)
-        ).scalars()
-        return {row for row in rows if row is not None}
-
-    def failed_rows(self, batch_id: str) -> set[int]:
-        rows = self.session.execute(
-            select(BatchRowError.row_number).where(BatchRowError.batch_id == batch_id).distinct()
-        ).scalars()
-        return set(rows)
-
-    def add_errors(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(BatchRowError), list(rows))
-
-    def booked_summary(self, batch_id: str) -> Iterator[tuple[int, str, str, str]]:
-        """(row, reference, shipment id, tracking number) of every booked row, by row; streamed."""
-        query = (
-            select(Shipment.batch_row, Shipment.reference, Shipment.id, Shipment.tracking_number)
-            .where(Shipment.batch_id == batch_id)
-            .order_by(Shipment.batch_row)
-            .execution_options(yield_per=STREAM_ROWS)
-        )
-        for row in self.session.execute(query):
-            yield int(row[0] or 0), row[1], row[2], row[3]
-
-    def errors(self, batch_id: str) -> Iterator[tuple[int, str, str, str]]:
-        """(row, reference, field, message) of every problem of a rejected row; streamed."""
-        query = (
-            select(
-                BatchRowError.row_number,
-                BatchRowError.reference,
-                BatchRowError.field,
-                BatchRowError.message,
-            )
-            .where(BatchRowError.batch_id == batch_id)
-            .order_by(BatchRowError.row_number, BatchRowError.id)
-            .execution_options(yield_per=STREAM_ROWS)
-        )
-        for row in self.session.execute(query):
-            yield int(row[0]), row[1], row[2], row[3]
-
-    def count_booked(self, batch_id: str) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count()).select_from(Shipment).where(Shipment.batch_id == batch_id)
-            )
-            or 0
-        )

@@ -12,10 +12,10 @@ from pydantic import BaseModel
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
 from postbridge.api.routes.shipments import PROBLEM_RESPONSES
+from postbridge.bulk import batches
+from postbridge.bulk.models import ShipmentBatch
 from postbridge.errors import InvalidInput
 from postbridge.kit.ids import new_id
-from postbridge.shipments import batches
-from postbridge.shipments.models import ShipmentBatch
 
 router = APIRouter(prefix="/shipment-batches", tags=["shipment batches"])
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024

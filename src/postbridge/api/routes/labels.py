@@ -8,9 +8,9 @@ from pydantic import Field, model_validator
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
 from postbridge.api.routes.shipments import PROBLEM_RESPONSES
+from postbridge.bulk import batches
 from postbridge.kit.schemas import StrictModel
-from postbridge.shipments import batches
-from postbridge.shipments.labelling import (
+from postbridge.labelling.service import (
     MAX_LABELS_PER_REQUEST,
     LabelFormat,
     RenderedLabels,

@@ -22,7 +22,7 @@ from postbridge.errors import Conflict
 from postbridge.identifiers.impb import build_impb_block
 from postbridge.identifiers.s10 import format_s10_block
 from postbridge.kit.clock import utc_now
-from postbridge.shipments.models import NumberRange, SerialCounter
+from postbridge.numbering.models import NumberRange, SerialCounter
 
 DEFAULT_PARTNER = "*"
 
@@ -47,7 +47,7 @@ class NumberingConfig:
 
 @lru_cache(maxsize=1)
 def numbering_config() -> NumberingConfig:
-    text = resources.files("postbridge.shipments").joinpath("data/number_ranges.yaml").read_text()
+    text = resources.files("postbridge.numbering").joinpath("data/number_ranges.yaml").read_text()
     raw: dict[str, Any] = yaml.safe_load(text)
     ranges = tuple(RangeSpec(**r) for r in raw["ranges"])
     return NumberingConfig(ranges=ranges, service_indicators=dict(raw["service_indicators"]))

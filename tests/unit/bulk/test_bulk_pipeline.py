@@ -12,18 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.csv_builders import RECIPIENT_BR, csv_row, csv_text
 
-from postbridge.errors import ProblemList
-from postbridge.shipments.bulk_pipeline import (
+from postbridge.bulk.csv_format import Layout, read_shipments, template_header
+from postbridge.bulk.pipeline import (
     BatchContext,
     ChunkPipeline,
     PreparedChunk,
     fill_booking_times,
     prepare_chunk,
 )
-from postbridge.shipments.bulk_reading import ChunkTask, CsvChunker
+from postbridge.bulk.reading import ChunkTask, CsvChunker
+from postbridge.errors import ProblemList
 from postbridge.shipments.capture import validate_shipment
-from postbridge.shipments.csv_format import Layout, read_shipments, template_header
-from postbridge.shipments.pricing import plan_and_price, shipment_row
+from postbridge.shipments.documents import shipment_row
+from postbridge.shipments.pricing import plan_and_price
 from postbridge.shipments.repository import SHIPMENT_COLUMNS, encode_shipment_row
 
 BOOKED_AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

@@ -13,9 +13,9 @@ from datetime import datetime
 from itertools import chain
 from typing import TextIO
 
+from postbridge.bulk.csv_format import Layout
 from postbridge.kit.clock import utc_now
 from postbridge.kit.timing import StageClock
-from postbridge.shipments.csv_format import Layout
 
 CHUNK_ROWS = 1000
 

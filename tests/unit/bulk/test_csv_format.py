@@ -6,7 +6,7 @@ import io
 import pytest
 from tests.csv_builders import csv_row, csv_text
 
-from postbridge.shipments.csv_format import CsvHeaderError, Layout, column_for, read_shipments
+from postbridge.bulk.csv_format import CsvHeaderError, Layout, column_for, read_shipments
 
 
 def parse(text: str) -> list:

@@ -14,10 +14,11 @@ from operator import itemgetter
 from typing import Any
 
 from postbridge.kit.memo import MISSING, IdentityMemo
+from postbridge.numbering.allocator import numbering_config
 from postbridge.shipments.capture import ValidShipment
+from postbridge.shipments.documents import address_document, customs_document
 from postbridge.shipments.lifecycle import ShipmentStatus
-from postbridge.shipments.numbering import numbering_config
-from postbridge.shipments.pricing import Priced, address_document, customs_document
+from postbridge.shipments.pricing import Priced
 from postbridge.shipments.repository import SHIPMENT_COLUMNS, EncodedDocument, encode_document
 
 _in_column_order = itemgetter(*SHIPMENT_COLUMNS)

@@ -20,12 +20,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from postbridge.errors import Conflict, NotFound
-from postbridge.kit.clock import utc_now
-from postbridge.kit.ids import new_id
-from postbridge.kit.timing import StageClock
-from postbridge.shipments.booking import BookingDeps
-from postbridge.shipments.bulk_pipeline import (
+from postbridge.bulk.csv_format import CsvHeaderError, Layout
+from postbridge.bulk.models import ShipmentBatch
+from postbridge.bulk.pipeline import (
     PARTNER_TRACKING_NUMBER_AT,
     TRACKING_NUMBER_AT,
     BatchContext,
@@ -35,10 +32,14 @@ from postbridge.shipments.bulk_pipeline import (
     default_workers,
     fill_booking_times,
 )
-from postbridge.shipments.bulk_reading import CHUNK_ROWS, CsvChunker
-from postbridge.shipments.csv_format import CsvHeaderError, Layout
-from postbridge.shipments.models import ShipmentBatch
-from postbridge.shipments.repository import BatchRepository, ShipmentRepository
+from postbridge.bulk.reading import CHUNK_ROWS, CsvChunker
+from postbridge.bulk.repository import BatchRepository
+from postbridge.errors import Conflict, NotFound
+from postbridge.kit.clock import utc_now
+from postbridge.kit.ids import new_id
+from postbridge.kit.timing import StageClock
+from postbridge.shipments.booking import BookingDeps
+from postbridge.shipments.repository import ShipmentRepository
 from postbridge.storage.unit_of_work import Database
 
 csv.field_size_limit(1 << 20)

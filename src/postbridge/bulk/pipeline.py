@@ -29,13 +29,13 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
+from postbridge.bulk.csv_format import CsvShipment, Layout, read_shipments
+from postbridge.bulk.reading import CHUNK_ROWS, ChunkTask
+from postbridge.bulk.rows import NumberRequest, RowBuilder, number_request
 from postbridge.errors import PostbridgeError, ProblemList
 from postbridge.kit.ids import new_id, new_ids
 from postbridge.kit.timing import StageClock
-from postbridge.shipments.bulk_reading import CHUNK_ROWS, ChunkTask
-from postbridge.shipments.bulk_rows import NumberRequest, RowBuilder, number_request
 from postbridge.shipments.capture import ValidShipment, validate_shipment
-from postbridge.shipments.csv_format import CsvShipment, Layout, read_shipments
 from postbridge.shipments.ports import RoutePlanner
 from postbridge.shipments.pricing import Priced, plan_and_price
 from postbridge.shipments.repository import SHIPMENT_COLUMNS, EncodedDocument

@@ -1,0 +1,1 @@
+"""Label production: a stored shipment as label data, rendered (labels/), and recorded."""
