@@ -1,6 +1,6 @@
 """Label rendering throughput on one core: PDF, PNG and ZPL labels per second.
 
-The label is the realistic one from ``postbridge.labels.samples``: a Shenzhen merchant (Chinese
+The label is the realistic one from ``postbridge.carriers.usps.samples``: a Shenzhen merchant (Chinese
 sender name), a US recipient with a USPS IMpb, a CN22 block with three items; every label in a
 run gets its own S10, IMpb and recipient name. A CN23 variant (label page + customs page) is
 measured too. Each figure is the best of several repeats, in labels per CPU-second of the one
@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from postbridge.carriers.usps.samples import usps_sample_label as sample_label
 from postbridge.labels import CustomsFormType, LabelData, render_pdf, render_png, render_zpl
-from postbridge.labels.samples import sample_label
 
 
 def make_labels(count: int, form_type: CustomsFormType) -> list[LabelData]:

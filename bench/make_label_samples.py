@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from postbridge.carriers.usps.samples import usps_sample_label as sample_label
 from postbridge.labels import CustomsFormType, render_pdf, render_png, render_zpl
-from postbridge.labels.samples import sample_label
 
 ROOT = Path(__file__).resolve().parents[1]
 

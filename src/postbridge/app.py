@@ -10,11 +10,23 @@ from fastapi import APIRouter, FastAPI
 from postbridge import __version__
 from postbridge.addresses import preload as preload_addresses
 from postbridge.api.problems import install_problem_handlers
-from postbridge.api.routes import batches, capacity, health, labels, merchants, rates, shipments
+from postbridge.api.routes import (
+    batches,
+    capacity,
+    health,
+    jobs,
+    labels,
+    merchants,
+    rates,
+    shipments,
+    tracking,
+    webhooks,
+)
+from postbridge.api.routes import events as events_routes
 from postbridge.bootstrap import Platform, build_platform
 from postbridge.config import Settings, get_settings
 from postbridge.kit.clock import utc_now
-from postbridge.web import console
+from postbridge.web import console, tracking_page
 from postbridge.web.docs import install_docs
 
 DESCRIPTION = """
@@ -36,6 +48,10 @@ def build_v1_router() -> APIRouter:
     v1.include_router(batches.router)
     v1.include_router(labels.router)
     v1.include_router(capacity.router)
+    v1.include_router(jobs.router)
+    v1.include_router(tracking.router)
+    v1.include_router(webhooks.router)
+    v1.include_router(events_routes.router)
     return v1
 
 
@@ -67,6 +83,15 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
                 "name": "capacity",
                 "description": "Operators: departures, daily capacity plans, disruptions.",
             },
+            {"name": "jobs", "description": "Operators: the worker's jobs and dead letters."},
+            {
+                "name": "webhooks",
+                "description": "Signed notifications to your endpoints, and the events API.",
+            },
+            {
+                "name": "tracking",
+                "description": "Tracking events in, trackers out; exceptions for operators.",
+            },
             {"name": "merchants", "description": "The caller and its keys."},
             {"name": "health", "description": "Liveness and readiness probes."},
         ],
@@ -75,6 +100,8 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(build_v1_router())
+    app.webhooks.include_router(webhooks.notifications)
     app.include_router(console.router)
+    app.include_router(tracking_page.router)
     install_docs(app)
     return app

@@ -1,5 +1,6 @@
 """Composition root: settings, database, the registry of every context's tables, and the
-collaborators each use case needs (number allocator, route planner)."""
+collaborators each use case needs (number allocator, route planner), and what the worker runs:
+the outbox's consumers and the job handlers (worker.handlers)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import MetaData
 
+from postbridge.activity.consumer import DailyActivityConsumer
+from postbridge.carriers import PartnerRegistry
+from postbridge.carriers.upu import upu_adapters
+from postbridge.carriers.usps import UspsAdapter, UspsSettings
 from postbridge.config import Settings
+from postbridge.jobs.relay import EventConsumer
 from postbridge.network import demo_network, load_network
 from postbridge.network.model import Network
 from postbridge.numbering.allocator import NumberAllocator
@@ -16,15 +22,21 @@ from postbridge.shipments.booking import BookingDeps
 from postbridge.storage.base import Base
 from postbridge.storage.engine import make_engine
 from postbridge.storage.unit_of_work import Database
+from postbridge.webhooks.fanout import WebhookFanOut
 
 
 def metadata() -> MetaData:
     """Import every context's models so their tables register on the shared metadata."""
+    import postbridge.activity.models  # noqa: F401
     import postbridge.bulk.models  # noqa: F401
     import postbridge.capacity.models  # noqa: F401
+    import postbridge.jobs.models  # noqa: F401
     import postbridge.merchants.models  # noqa: F401
     import postbridge.numbering.models  # noqa: F401
     import postbridge.shipments.models  # noqa: F401
+    import postbridge.storage.outbox  # noqa: F401
+    import postbridge.tracking.models  # noqa: F401
+    import postbridge.webhooks.models  # noqa: F401
 
     return Base.metadata
 
@@ -35,6 +47,12 @@ class Platform:
     database: Database
     booking: BookingDeps
     quoter: Quoter
+    partners: PartnerRegistry
+
+
+def event_consumers() -> list[EventConsumer]:
+    """Who the outbox relay hands events to (each idempotent through its inbox)."""
+    return [DailyActivityConsumer(), WebhookFanOut()]
 
 
 def load_operator_network(settings: Settings) -> Network:
@@ -44,18 +62,27 @@ def load_operator_network(settings: Settings) -> Network:
     return load_network(settings.network_dir)
 
 
-def build_platform(settings: Settings) -> Platform:
+def partner_registry(usps: UspsSettings | None = None) -> PartnerRegistry:
+    """The last-mile partners: USPS with its settings (``POSTBRIDGE_USPS_*``), and the UPU
+    adapter for every other post, one per profile file (carriers/upu/profiles) and the default
+    profile for posts without one."""
+    posts, default_post = upu_adapters()
+    return PartnerRegistry([UspsAdapter(usps or UspsSettings()), *posts], default=default_post)
+
+
+def build_platform(settings: Settings, *, partners: PartnerRegistry | None = None) -> Platform:
     metadata()
     database = Database(make_engine(settings.database_url))
-    quoter = Quoter(load_operator_network(settings))
+    partners = partners or partner_registry()
+    quoter = Quoter(load_operator_network(settings), partners=partners)
     booking = BookingDeps(
         database=database,
         allocator=NumberAllocator(
-            database.session_factory,
-            usps_mailer_id=settings.usps_mailer_id,
-            usps_service_type_code=settings.usps_service_type_code,
+            database.session_factory, partner_schemes=partners.number_schemes()
         ),
         planner=quoter,
         cn22_threshold_sdr=settings.cn22_threshold_sdr,
     )
-    return Platform(settings=settings, database=database, booking=booking, quoter=quoter)
+    return Platform(
+        settings=settings, database=database, booking=booking, quoter=quoter, partners=partners
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,18 +26,16 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="dev-only-change-me", min_length=8)
     # Customs: CN22 up to this declared value in SDR, CN23 above (UPU Convention, Art. 20).
     cn22_threshold_sdr: int = 300
-    # USPS mailer id printed in IMpb barcodes (6 or 9 digits, assigned by USPS).
-    usps_mailer_id: str = "901234"
-    # Service type code in the IMpb: mail class + extra services (USPS Pub 199 Appendix I).
-    # "001" is our assumption for USPS Ground Advantage without extra services: verify it
-    # against the Pub 199 edition in force before printing live labels.
-    usps_service_type_code: str = Field(default="001", pattern=r"^\d{3}$")
+    # Partner settings (mailer ids, profiles) belong to their adapters: postbridge.carriers.
     public_base_url: str = "http://127.0.0.1:8000"
     network_dir: Path | None = Field(
         default=None, description="Network definition folder (network.yaml); default: the demo."
     )
     var_dir: Path = Field(default=DEFAULT_VAR_DIR, description="Uploaded files, generated data.")
     log_level: str = "info"
+    # production refuses webhook URLs that resolve to private, loopback or link-local
+    # addresses (server-side request forgery); development allows the demo receiver.
+    env: Literal["development", "production"] = "development"
 
     @property
     def is_sqlite(self) -> bool:

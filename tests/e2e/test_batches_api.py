@@ -7,6 +7,7 @@ import uuid
 from fastapi.testclient import TestClient
 
 from postbridge.identifiers.s10 import is_valid_s10
+from postbridge.worker.loop import Worker
 from tests.csv_builders import RECIPIENT_BR, csv_row, csv_text
 from tests.e2e.conftest import auth
 
@@ -20,6 +21,8 @@ def upload(client: TestClient, key: str, text: str, batch_key: str | None = None
         headers=auth(key),
     )
     assert response.status_code == 202, response.text
+    # The API only queues the batch; the worker books it (postbridge serve runs one beside it).
+    Worker(client.app.state.platform).drain()  # type: ignore[attr-defined]
     return response.json()
 
 

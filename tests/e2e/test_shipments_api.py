@@ -190,7 +190,8 @@ def test_cancel_before_hand_over(client: TestClient, merchant_key: str) -> None:
     ("amount", "field", "fragment"),
     [
         ("9.999", "customs.items[0].unit_value.amount", "more than 2 decimals"),
-        ("-1.00", "customs.items[0].unit_value", "more than 0"),
+        ("-1.00", "customs.items[0].unit_value.amount", "is negative"),
+        ("0.00", "customs.items[0].unit_value", "more than 0"),
     ],
 )
 def test_bad_money_names_the_field(

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from postbridge.carriers.usps import ImpbScheme
 from postbridge.errors import Conflict
 from postbridge.identifiers.impb import is_valid_impb
 from postbridge.identifiers.s10 import is_valid_s10
@@ -81,9 +82,10 @@ def test_exhausted_range_moves_on_then_refuses(db: Database) -> None:
 
 
 def test_concurrent_impb_allocation_never_collides(db: Database) -> None:
-    allocator = NumberAllocator(db.session_factory, usps_mailer_id="901234")
+    impb = ImpbScheme(mailer_id="901234", service_type_code="001")
+    allocator = NumberAllocator(db.session_factory, partner_schemes={impb.name: impb})
     with ThreadPoolExecutor(max_workers=16) as pool:
-        blocks = list(pool.map(lambda _: allocator.allocate_impb(5), range(40)))
+        blocks = list(pool.map(lambda _: allocator.allocate_partner_numbers("impb", 5), range(40)))
     numbers = [number for block in blocks for number in block]
     assert len(numbers) == 200
     assert len(set(numbers)) == 200

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from postbridge.bulk import batches
 from postbridge.bulk.models import BatchRowError
 from postbridge.bulk.pipeline import PipelineReport
+from postbridge.carriers.usps import ImpbScheme
 from postbridge.identifiers.s10 import is_valid_s10
 from postbridge.kit.money import Money
 from postbridge.numbering.allocator import NumberAllocator
@@ -24,9 +25,17 @@ from postbridge.storage.unit_of_work import Database
 from tests.builders import shipment_input
 from tests.conftest import make_merchant
 from tests.csv_builders import RECIPIENT_BR, csv_row, csv_text
+from tests.document_builders import route_document
 
 # (row, column) of every problem the file below carries, in file order.
 BAD_CELLS = {5: "recipient_postal_code", 8: "item1_hs_code", 11: "weight_g", 14: "item2_unit_value"}
+
+
+IMPB = ImpbScheme(mailer_id="901234", service_type_code="001")
+ROUTES = {
+    True: route_document(partner="USPS", partner_numbered=True),
+    False: route_document(partner="CORREIOS"),
+}
 
 
 class FakePlanner:
@@ -45,8 +54,8 @@ class FakePlanner:
             price=Money.parse("7.25", "USD"),
             promise_p50=date(2026, 12, 3),
             promise_p90=date(2026, 12, 7),
-            route={"legs": [{"from": "SZX", "to": "LAX" if usps else "GRU"}]},
-            usps_last_mile=usps,
+            route=ROUTES[usps],
+            partner_scheme=IMPB.name if usps else None,
         )
 
 
@@ -100,7 +109,9 @@ def test_books_the_good_rows_once_and_reports_every_bad_row(
     db: Database, tmp_path: Path, workers: int
 ) -> None:
     deps = BookingDeps(
-        database=db, allocator=NumberAllocator(db.session_factory), planner=FakePlanner()
+        database=db,
+        allocator=NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB}),
+        planner=FakePlanner(),
     )
     merchant = make_merchant(db)
     tag = uuid.uuid4().hex[:8]
@@ -131,7 +142,9 @@ def test_books_the_good_rows_once_and_reports_every_bad_row(
 
 def test_bulk_rows_read_back_like_single_bookings(db: Database, tmp_path: Path) -> None:
     deps = BookingDeps(
-        database=db, allocator=NumberAllocator(db.session_factory), planner=FakePlanner()
+        database=db,
+        allocator=NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB}),
+        planner=FakePlanner(),
     )
     merchant = make_merchant(db)
     tag = uuid.uuid4().hex[:8]
@@ -166,7 +179,7 @@ def test_an_interrupted_run_resumes_without_booking_twice(
     tag = uuid.uuid4().hex[:8]
     path = mixed_file(tmp_path, tag)
     batch_id = open_batch(db, merchant.merchant_id, path)
-    allocator = NumberAllocator(db.session_factory)
+    allocator = NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB})
     # Chunks of three records: 2-4, 5-7 (line 7 is the second row of parcel 6), 8-10, ...
     # The planner dies on line 10, in the third chunk: the first two stay committed.
     failing = BookingDeps(database=db, allocator=allocator, planner=FakePlanner("78710"))
@@ -194,7 +207,11 @@ def test_an_interrupted_run_resumes_without_booking_twice(
 
 
 def test_a_bad_header_fails_the_batch_and_books_nothing(db: Database, tmp_path: Path) -> None:
-    deps = BookingDeps(database=db, allocator=NumberAllocator(db.session_factory), planner=None)
+    deps = BookingDeps(
+        database=db,
+        allocator=NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB}),
+        planner=None,
+    )
     merchant = make_merchant(db)
     path = tmp_path / f"{uuid.uuid4().hex[:8]}.csv"
     path.write_text("reference,colour\nA,red\n")

@@ -58,10 +58,6 @@ class CountryRules:
     region_display: Mapping[str, str]
     city_aliases: Mapping[str, CityAlias]
 
-    @property
-    def uses_postal_code(self) -> bool:
-        return "postal_code" in self.required_fields or self.postal_pattern is not None
-
     def find_region(self, typed: str) -> str | None:
         key = match_key(typed)
         found = self.region_by_key.get(key)

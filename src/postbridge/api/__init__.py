@@ -1,1 +1,2 @@
-"""Cross-cutting HTTP: error rendering, auth dependencies, the /v1 router."""
+"""HTTP: problem+json rendering, the platform and auth dependencies, one router per context
+(``routes/``); ``postbridge.app`` assembles them under /v1."""

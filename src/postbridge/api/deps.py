@@ -1,20 +1,20 @@
-"""FastAPI dependencies: the platform, a unit of work per request, and the calling principal."""
+"""FastAPI dependencies: the platform and the calling principal (with a short-lived cache)."""
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from postbridge.bootstrap import Platform
 from postbridge.errors import NotAuthenticated, PermissionDenied
 from postbridge.merchants.service import Principal, authenticate
-from postbridge.storage.unit_of_work import UnitOfWork
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer pb_...`")
 
@@ -26,23 +26,17 @@ async def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def get_uow(platform: PlatformDep) -> Iterator[UnitOfWork]:
-    with platform.database.unit_of_work() as uow:
-        yield uow
-
-
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
-
-
 class PrincipalCache:
     """Recently authenticated keys, for ``ttl_seconds``: a hot client is not re-checked against
     the database on every call. A revoked key therefore stops working within ``ttl_seconds``.
-    Entries are keyed by a hash of the token, so the cache never holds a key in clear."""
+    Entries are keyed by a hash of the token, so the cache never holds a key in clear.
+    Thread-safe: ``get_principal`` runs in the thread pool."""
 
     def __init__(self, ttl_seconds: float = 5.0, size: int = 4096) -> None:
         self.ttl_seconds = ttl_seconds
         self.size = size
         self._entries: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, digest: bytes) -> Principal | None:
         entry = self._entries.get(digest)
@@ -51,10 +45,11 @@ class PrincipalCache:
         return entry[1]
 
     def put(self, digest: bytes, principal: Principal) -> None:
-        self._entries[digest] = (time.monotonic() + self.ttl_seconds, principal)
-        self._entries.move_to_end(digest)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[digest] = (time.monotonic() + self.ttl_seconds, principal)
+            self._entries.move_to_end(digest)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 _principals = PrincipalCache()
@@ -70,12 +65,16 @@ async def get_principal(
     digest = hashlib.sha256(f"{id(platform)}:{token}".encode()).digest()
     cached = _principals.get(digest)
     if cached is not None:
-        return cached
-    # One indexed lookup: short enough to run on the event loop rather than a thread hop.
-    with platform.database.unit_of_work() as uow:
-        principal = authenticate(uow=uow, token=token, pepper=platform.settings.secret_key)
+        return cached  # the hot path: a dict lookup, cheaper on the loop than a thread hop
+    # A miss is a database round trip: in the thread pool, never on the event loop.
+    principal = await run_in_threadpool(_authenticate, platform, token)
     _principals.put(digest, principal)
     return principal
+
+
+def _authenticate(platform: Platform, token: str) -> Principal:
+    with platform.database.unit_of_work() as uow:
+        return authenticate(uow=uow, token=token, pepper=platform.settings.secret_key)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -5,7 +5,12 @@ message. Chunks commit with the batch's high-water mark (``last_line``), so a ru
 half-way resumes after the last committed chunk and never books a row twice (a unique
 (batch_id, batch_row) constraint guards it as well). The file is streamed: memory does not grow
 with its size. Chunks are prepared in worker processes and written here, in file order (see
-bulk_pipeline).
+bulk.pipeline).
+
+Each chunk's transaction also writes its ``shipment.booked`` outbox rows; the batch's end writes
+``batch.completed`` (or ``batch.failed``). Uploads through the API do not run here in the
+request: ``open_batch(queue_source=...)`` queues a ``bulk.run_batch`` job in the transaction
+that creates the batch, and ``postbridge worker`` runs it (and re-runs it after a crash).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from postbridge.bulk.csv_format import CsvHeaderError, Layout
+from postbridge.bulk.events import BatchCompleted, BatchFailed, booked_events
 from postbridge.bulk.models import ShipmentBatch
 from postbridge.bulk.pipeline import (
     PARTNER_TRACKING_NUMBER_AT,
@@ -35,11 +41,13 @@ from postbridge.bulk.pipeline import (
 from postbridge.bulk.reading import CHUNK_ROWS, CsvChunker
 from postbridge.bulk.repository import BatchRepository
 from postbridge.errors import Conflict, NotFound
+from postbridge.jobs.repository import JobRepository
 from postbridge.kit.clock import utc_now
 from postbridge.kit.ids import new_id
 from postbridge.kit.timing import StageClock
 from postbridge.shipments.booking import BookingDeps
 from postbridge.shipments.repository import ShipmentRepository
+from postbridge.storage.outbox import OutboxRepository
 from postbridge.storage.unit_of_work import Database
 
 csv.field_size_limit(1 << 20)
@@ -53,6 +61,10 @@ RESULT_COLUMNS = [
     "field",
     "message",
 ]
+
+
+# The worker's job that runs an uploaded batch; payload {"batch_id": ..., "source": path}.
+RUN_BATCH_JOB = "bulk.run_batch"
 
 
 class BatchStatus:
@@ -71,9 +83,19 @@ def file_sha256(path: Path) -> str:
 
 
 def open_batch(
-    *, database: Database, merchant_id: str, batch_key: str, file_name: str, sha256: str
+    *,
+    database: Database,
+    merchant_id: str,
+    batch_key: str,
+    file_name: str,
+    sha256: str,
+    queue_source: Path | None = None,
 ) -> tuple[ShipmentBatch, bool]:
-    """Create the batch, or return the existing one for this key (and say it was not new)."""
+    """Create the batch, or return the existing one for this key (and say it was not new).
+
+    With ``queue_source`` (the stored file), a new batch is handed to the worker: its
+    ``bulk.run_batch`` job is queued in the same transaction, so a batch never exists without
+    the job that books it (one job per batch: the dedupe key is the batch id)."""
     with database.unit_of_work() as uow:
         repo = BatchRepository(uow.session)
         existing = repo.by_key(merchant_id, batch_key)
@@ -97,6 +119,13 @@ def open_batch(
             last_line=1,
         )
         repo.add(batch)
+        if queue_source is not None:
+            JobRepository(uow.session).enqueue(
+                kind=RUN_BATCH_JOB,
+                payload={"batch_id": batch.id, "source": str(queue_source)},
+                dedupe_key=f"{RUN_BATCH_JOB}:{batch.id}",
+                now=utc_now(),
+            )
         uow.commit()
     return batch, True
 
@@ -176,28 +205,35 @@ def _note_worker(report: PipelineReport, prepared: PreparedChunk) -> None:
 
 def _fill_numbers(deps: BookingDeps, prepared: PreparedChunk) -> None:
     """Allocate the chunk's tracking numbers in one transaction: S10s per (partner, service
-    indicator), IMpbs for the rows a USPS last mile needs, each group in file order."""
+    indicator), partner numbers per scheme for the rows whose last mile needs one, each group
+    in file order."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    usps: list[int] = []
+    partner_groups: dict[str, list[int]] = defaultdict(list)
     for position, request in enumerate(prepared.numbers):
         groups[(request.partner, request.service_indicator)].append(position)
-        if request.needs_impb:
-            usps.append(position)
-    issued, pics = deps.allocator.allocate_many(
-        {key: len(positions) for key, positions in groups.items()}, impb=len(usps)
+        if request.partner_scheme is not None:
+            partner_groups[request.partner_scheme].append(position)
+    issued, partner_numbers = deps.allocator.allocate_many(
+        {key: len(positions) for key, positions in groups.items()},
+        partner={scheme: len(positions) for scheme, positions in partner_groups.items()},
     )
     rows = prepared.rows
     for key, positions in groups.items():
         for position, number in zip(positions, issued[key], strict=True):
             rows[position][TRACKING_NUMBER_AT] = number
-    for position, number in zip(usps, pics, strict=True):
-        rows[position][PARTNER_TRACKING_NUMBER_AT] = number
+    for scheme, positions in partner_groups.items():
+        for position, number in zip(positions, partner_numbers[scheme], strict=True):
+            rows[position][PARTNER_TRACKING_NUMBER_AT] = number
 
 
 def _commit_chunk(database: Database, batch_id: str, prepared: PreparedChunk) -> ShipmentBatch:
-    """Insert the chunk and move the high-water mark in one transaction: a chunk is booked
-    whole or not at all, and a resumed run starts after the last one committed."""
+    """Insert the chunk, its ``shipment.booked`` events and the high-water mark in one
+    transaction: a chunk is booked (and announced) whole or not at all, and a resumed run
+    starts after the last one committed."""
+    # Before insert_encoded, which converts the rows' datetimes in place.
+    events = booked_events(prepared.rows, booked_at=prepared.booked_at)
     with database.unit_of_work() as uow:
+        OutboxRepository(uow.session).append_encoded(events)
         shipments = ShipmentRepository(uow.session)
         shipments.put_documents(prepared.documents)
         shipments.insert_encoded(prepared.rows)
@@ -228,6 +264,19 @@ def _finish(database: Database, batch_id: str, status: str, error: str | None) -
         batch.status = status
         batch.error = error
         batch.finished_at = utc_now()
+        if status == BatchStatus.COMPLETED:
+            uow.record(
+                BatchCompleted(
+                    merchant_id=batch.merchant_id,
+                    batch_id=batch.id,
+                    rows_booked=batch.rows_booked,
+                    rows_failed=batch.rows_failed,
+                )
+            )
+        else:
+            uow.record(
+                BatchFailed(merchant_id=batch.merchant_id, batch_id=batch.id, error=error or "")
+            )
         uow.commit()
     return batch
 

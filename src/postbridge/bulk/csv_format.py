@@ -5,6 +5,10 @@ row per item: a row whose ``reference`` equals the previous row's adds its ``ite
 to that parcel (its other columns are ignored). Row numbers are the file's line numbers, the
 header being line 1, so a spreadsheet user finds the row at once. docs/csv-format.md documents
 every column.
+
+Cells are read as the JSON API reads its fields: amounts by ``kit.money.parse_amount``, whole
+numbers as ASCII digits only, and no control characters in any cell (tab and line breaks
+allowed in ``customs_explanation``, as in the API's free text).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from postbridge.addresses import AddressInput
 from postbridge.customs import CustomsItemInput, DeclarationInput
 from postbridge.errors import FieldProblem
 from postbridge.kit.memo import MISSING, Memo
-from postbridge.kit.money import Money, MoneyError
+from postbridge.kit.money import MoneyError, parse_amount
+from postbridge.kit.text import control_character, control_character_problem
 from postbridge.shipments.capture import ShipmentInput
 
 ADDRESS_FIELDS = ("name", "company", "street1", "street2", "city", "region", "postal_code",
@@ -34,6 +39,8 @@ SHIPMENT_COLUMNS = (
 )  # fmt: skip
 REQUIRED_COLUMNS = ("reference", "recipient_country", "weight_g", "customs_category")
 _ITEM_COLUMN = re.compile(r"item(\d+)_(" + "|".join(ITEM_FIELDS) + r")")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
+FREE_TEXT_COLUMNS = frozenset({"customs_explanation"})
 
 
 class CsvHeaderError(ValueError):
@@ -214,9 +221,9 @@ def _parse_item(
     problems: list[FieldProblem] = []
     unit_value = None
     try:
-        unit_value = Money.parse(value_text, currency) if value_text else None
+        unit_value = parse_amount(value_text, currency) if value_text else None
     except MoneyError as exc:
-        problems.append(FieldProblem(prefix + "unit_value", str(exc)))
+        problems.append(FieldProblem(prefix + "unit_value", str(exc), "invalid_amount"))
     item = CustomsItemInput(
         description=description or None,
         quantity=_int(quantity, prefix + "quantity", problems),
@@ -231,11 +238,11 @@ def _parse_item(
 def _int(text: str, column: str, problems: list[FieldProblem]) -> int | None:
     if not text:
         return None
-    try:
-        return int(text)
-    except ValueError:
-        problems.append(FieldProblem(column, f"expected a whole number, not {text!r}"))
+    if _WHOLE_NUMBER.fullmatch(text) is None:  # int() would take "１２３", "1_000" and "+5"
+        shown = repr(text) if len(text) <= 24 else repr(text[:24]) + "..."
+        problems.append(FieldProblem(column, f"expected a whole number, not {shown}"))
         return None
+    return int(text)
 
 
 def read_shipments(
@@ -277,6 +284,9 @@ def _convert(
      currency) = plan.scalars(cells)  # fmt: skip
     currency = currency.upper() if currency else "USD"
     problems: list[FieldProblem] = []
+    _control_characters(plan, cells, problems)
+    for _line, extra in extra_rows:
+        _control_characters(plan, extra, problems)
     origins: list[tuple[int, int]] = []
     items: list[CustomsItemInput] = []
     for number, getter in plan.item_getters:
@@ -323,3 +333,14 @@ def _convert(
         ),
     )
     return CsvShipment(row_number, reference, shipment, [], origins)
+
+
+def _control_characters(plan: _RowPlan, cells: list[str], problems: list[FieldProblem]) -> None:
+    """A problem for each known cell with a control character (one scan of the row when, as
+    nearly always, there is none)."""
+    if control_character("".join(plan.known(cells))) is None:
+        return
+    for name, position in plan.layout.index.items():
+        problem = control_character_problem(cells[position], free_text=name in FREE_TEXT_COLUMNS)
+        if problem is not None:
+            problems.append(FieldProblem(name, problem, "control_character"))

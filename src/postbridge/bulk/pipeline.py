@@ -19,6 +19,7 @@ import io
 import multiprocessing
 import os
 import resource
+import signal
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,7 @@ from postbridge.bulk.reading import CHUNK_ROWS, ChunkTask
 from postbridge.bulk.rows import NumberRequest, RowBuilder, number_request
 from postbridge.errors import PostbridgeError, ProblemList
 from postbridge.kit.ids import new_id, new_ids
+from postbridge.kit.processes import die_with_parent
 from postbridge.kit.timing import StageClock
 from postbridge.shipments.capture import ValidShipment, validate_shipment
 from postbridge.shipments.ports import RoutePlanner
@@ -205,10 +207,12 @@ def _error(
 _adopted: BatchContext | None = None
 
 
-def _adopt(context: BatchContext) -> None:
-    """Worker start-up: keep the batch's context; freeze what the fork inherited so the
-    collector neither scans it nor touches (and so copies) its pages."""
+def _adopt(context: BatchContext, parent_pid: int) -> None:
+    """Worker start-up: die with the writer (a killed writer leaves no orphan waiting on its
+    queue); keep the batch's context; freeze what the fork inherited so the collector neither
+    scans it nor touches (and so copies) its pages."""
     global _adopted
+    die_with_parent(parent_pid, signal.SIGKILL)
     _adopted = context
     gc.freeze()
 
@@ -264,7 +268,7 @@ class ChunkPipeline:
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_adopt,
-                initargs=(self.context,),
+                initargs=(self.context, os.getpid()),
             )
         return self
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from postbridge.bulk.models import BatchRowError, ShipmentBatch
+from postbridge.kit.text import storable
 from postbridge.shipments.models import Shipment
 from postbridge.shipments.repository import STREAM_ROWS
 
@@ -21,6 +22,8 @@ class BatchRepository:
         self.session.add(batch)
 
     def get(self, batch_id: str, *, merchant_id: str | None) -> ShipmentBatch | None:
+        if not storable(batch_id):  # no such id can exist; PostgreSQL would refuse the query
+            return None
         query = select(ShipmentBatch).where(ShipmentBatch.id == batch_id)
         if merchant_id is not None:
             query = query.where(ShipmentBatch.merchant_id == merchant_id)

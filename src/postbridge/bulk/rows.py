@@ -13,8 +13,10 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from postbridge.customs import DutyEstimate
 from postbridge.kit.memo import MISSING, IdentityMemo
 from postbridge.numbering.allocator import numbering_config
+from postbridge.quotes.route_document import RouteDocument
 from postbridge.shipments.capture import ValidShipment
 from postbridge.shipments.documents import address_document, customs_document
 from postbridge.shipments.lifecycle import ShipmentStatus
@@ -26,11 +28,12 @@ _in_column_order = itemgetter(*SHIPMENT_COLUMNS)
 
 @dataclass(frozen=True, slots=True)
 class NumberRequest:
-    """Which tracking numbers a prepared row needs: an S10 of (partner, indicator), an IMpb."""
+    """Which tracking numbers a prepared row needs: an S10 of (partner, indicator), and a
+    partner number of ``partner_scheme`` when its last mile numbers parcels itself."""
 
     partner: str
     service_indicator: str
-    needs_impb: bool
+    partner_scheme: str | None
 
 
 def number_request(shipment: ValidShipment, priced: Priced) -> NumberRequest:
@@ -40,15 +43,17 @@ def number_request(shipment: ValidShipment, priced: Priced) -> NumberRequest:
     return _interned_request(
         planned.partner if planned else "*",
         indicator,
-        planned is not None and planned.usps_last_mile,
+        planned.partner_scheme if planned else None,
     )
 
 
 @lru_cache(maxsize=1024)
-def _interned_request(partner: str, service_indicator: str, needs_impb: bool) -> NumberRequest:
+def _interned_request(
+    partner: str, service_indicator: str, partner_scheme: str | None
+) -> NumberRequest:
     """One object per distinct request: a chunk's thousand requests then pickle as a handful
     of objects and references to them (unpickling a dataclass per row cost the writer ~5 %)."""
-    return NumberRequest(partner, service_indicator, needs_impb)
+    return NumberRequest(partner, service_indicator, partner_scheme)
 
 
 # Senders and declarations, a few hundred per file: their JSON text.
@@ -84,11 +89,12 @@ class RowBuilder:
             return found
         return _json_memo.put(value, None, encode_document(document(value)))
 
-    def _shared(self, kind: str, value: Any) -> str:
+    def _shared(self, kind: str, value: RouteDocument | DutyEstimate) -> str:
+        """The digest naming ``value``'s stored text; its JSON is built once per object."""
         digest = _digest_memo.get(value)
         if digest is not MISSING and digest in self._sent:
             return digest
-        encoded = EncodedDocument.of(kind, value)
+        encoded = EncodedDocument.of(kind, value.to_json())
         _digest_memo.put(value, None, encoded.digest)
         if encoded.digest not in self._sent:
             self._sent.add(encoded.digest)
@@ -119,7 +125,7 @@ class RowBuilder:
             "height_mm": shipment.height_mm,
             "customs": self._json(shipment.declaration, lambda _: customs_document(shipment)),
             "customs_form": shipment.form.value,
-            "duties_digest": self._shared("duties", priced.duties_document),
+            "duties_digest": self._shared("duties", priced.duties),
             "product": planned.product if planned else None,
             "partner": planned.partner if planned else None,
             "route_digest": self._shared("route", planned.route) if planned else None,

@@ -35,6 +35,7 @@ from postbridge.capacity.summary import MAX_REPORTED_MOVES, DepartureLoad, PlanS
 from postbridge.kit.ids import new_id
 from postbridge.network.model import Network
 from postbridge.planning import Departures, Parcels, plan_parcels
+from postbridge.quotes.route_document import CapacityNote, RouteDocument
 from postbridge.routing.timetable import to_minute
 from postbridge.shipments.lifecycle import ShipmentStatus
 
@@ -221,7 +222,7 @@ def _write_shipment_plans(
 ) -> list[ShipmentMove]:
     """Upsert every planned shipment's plan; re-time and flag routes that changed."""
     plans = repo.shipment_plans([d.shipment.id for d in demand])
-    route_updates: dict[str, dict[str, Any]] = {}
+    route_updates: dict[str, RouteDocument] = {}
     changes = []
     for index, item in enumerate(demand):
         row = int(assignment.departure_row[index])
@@ -251,11 +252,11 @@ def _write_shipment_plans(
 
 def _updated_route(
     item: Demand, target: ScheduledDeparture | None, at_risk: bool
-) -> dict[str, Any] | None:
+) -> RouteDocument | None:
     """The shipment's new route document, or None when it stays as stored."""
     route = item.shipment.route
     assert route is not None
-    capacity = {"departure": target.id if target else None, "at_risk": at_risk}
+    capacity = CapacityNote(departure=target.id if target else None, at_risk=at_risk)
     updated = route
     if target is not None:
         departs = _effective_departs(target)
@@ -263,11 +264,11 @@ def _updated_route(
         if departs != item.flight.departs or arrives != item.flight.arrives:
             updated = retimed_route(route, item.flight, departs=departs, arrives=arrives)
     # A shipment that never left its booked departure on time carries no capacity note.
-    if updated is route and route.get("capacity") in (None, capacity) and not at_risk:
+    if updated is route and route.capacity in (None, capacity) and not at_risk:
         return None
-    if updated is route and route.get("capacity") == capacity:
+    if updated is route and route.capacity == capacity:
         return None
-    return {**updated, "capacity": capacity}
+    return updated.with_capacity(capacity)
 
 
 def _busiest(departures: list[ScheduledDeparture]) -> tuple[DepartureLoad, ...]:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from postbridge.capacity.models import CapacityPlanRun, ScheduledDeparture, ShipmentPlan
+from postbridge.quotes.route_document import RouteDocument
 from postbridge.shipments.models import Shipment, ShipmentDocument
 from postbridge.shipments.repository import ShipmentRepository
 
@@ -26,7 +27,7 @@ class OpenShipment:
     created_at: datetime
     weight_g: int
     product: str | None
-    route: dict[str, Any] | None
+    route: RouteDocument | None
     planned_departure_id: str | None
     deadline: datetime | None
     at_risk: bool
@@ -68,12 +69,14 @@ class CapacityRepository:
     # -- shipments and their plans ----------------------------------------------------------
 
     def open_shipments(self, statuses: Iterable[str]) -> list[OpenShipment]:
+        """Open shipments with their routes, each shared route parsed once."""
         query = (
             select(
                 Shipment.id,
                 Shipment.created_at,
                 Shipment.weight_g,
                 Shipment.product,
+                Shipment.route_digest,
                 ShipmentDocument.body,
                 ShipmentPlan.departure_id,
                 ShipmentPlan.deadline,
@@ -84,19 +87,28 @@ class CapacityRepository:
             .where(Shipment.status.in_(sorted(statuses)))
             .order_by(Shipment.id)
         )
-        return [
-            OpenShipment(
-                id=row[0],
-                created_at=row[1],
-                weight_g=row[2],
-                product=row[3],
-                route=row[4],
-                planned_departure_id=row[5],
-                deadline=row[6],
-                at_risk=bool(row[7]),
+        routes: dict[str, RouteDocument] = {}
+        found = []
+        for row in self.session.execute(query):
+            digest, body = row[4], row[5]
+            route = None
+            if digest is not None and body is not None:
+                route = routes.get(digest)
+                if route is None:
+                    route = routes[digest] = RouteDocument.from_json(body)
+            found.append(
+                OpenShipment(
+                    id=row[0],
+                    created_at=row[1],
+                    weight_g=row[2],
+                    product=row[3],
+                    route=route,
+                    planned_departure_id=row[6],
+                    deadline=row[7],
+                    at_risk=bool(row[8]),
+                )
             )
-            for row in self.session.execute(query)
-        ]
+        return found
 
     def shipment_plans(self, shipment_ids: Sequence[str]) -> dict[str, ShipmentPlan]:
         found: dict[str, ShipmentPlan] = {}
@@ -106,8 +118,9 @@ class CapacityRepository:
             found.update((plan.shipment_id, plan) for plan in self.session.scalars(query))
         return found
 
-    def set_routes(self, routes: Mapping[str, dict[str, Any]], *, now: datetime) -> None:
-        ShipmentRepository(self.session).set_routes(routes, now=now)
+    def set_routes(self, routes: Mapping[str, RouteDocument], *, now: datetime) -> None:
+        documents = {shipment_id: route.to_json() for shipment_id, route in routes.items()}
+        ShipmentRepository(self.session).set_routes(documents, now=now)
 
     def add(self, entity: ShipmentPlan | CapacityPlanRun) -> None:
         self.session.add(entity)

@@ -1,4 +1,5 @@
-"""Pure reading and re-timing of a shipment's stored route document for capacity planning.
+"""Pure reading and re-timing of a shipment's route document (``RouteDocument``) for capacity
+planning.
 
 Which leg is planned: the first ``air`` leg of the route. Trucks out of the sorting centres run
 in waves with ample room; the line-haul flight is what is booked by the kilogram and fills up,
@@ -20,20 +21,20 @@ on to).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from postbridge.kit.clock import time_zone
+from postbridge.quotes.route_document import AIR, RouteDocument, RouteLeg, utc_text
 
-AIR = "air"
+__all__ = ["AIR", "PlannedFlight", "departs_of", "departure_id", "format_time", "planned_flight"]
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedFlight:
     """The capacity-limited leg of one route, as the route document states it."""
 
-    index: int  # position in route["legs"]
+    index: int  # position in the route's legs
     leg_id: str
     origin: str
     departs: datetime
@@ -51,10 +52,6 @@ def departure_id(leg_id: str, departs: datetime) -> str:
     return f"{leg_id}@{departs.strftime('%Y-%m-%dT%H:%MZ')}"
 
 
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def departs_of(departure_id: str) -> datetime:
     """The scheduled UTC departure a departure id names."""
     stamp = departure_id.rpartition("@")[2]
@@ -62,72 +59,65 @@ def departs_of(departure_id: str) -> datetime:
 
 
 def format_time(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    return utc_text(moment)
 
 
-def planned_flight(route: dict[str, Any] | None) -> PlannedFlight | None:
-    """The first air leg of a route document, or None (no route, or a route without flights)."""
-    if not route:
+def planned_flight(route: RouteDocument | None) -> PlannedFlight | None:
+    """The first air leg of a route, or None (no route, or a route without flights)."""
+    index = None if route is None else route.first_air_leg()
+    if route is None or index is None:
         return None
-    legs = route.get("legs") or []
-    for index, leg in enumerate(legs):
-        if leg.get("mode") != AIR:
-            continue
-        departs = parse_time(leg["departs"])
-        return PlannedFlight(
-            index=index,
-            leg_id=leg["leg"],
-            origin=leg["from"],
-            departs=departs,
-            arrives=parse_time(leg["arrives"]),
-            cutoff=departs - parse_time(leg["latest_dropoff"]),
-            ready_before=parse_time(legs[index - 1]["ready"]) if index else None,
-        )
-    return None
+    leg = route.legs[index]
+    return PlannedFlight(
+        index=index,
+        leg_id=leg.leg,
+        origin=leg.origin,
+        departs=leg.departs,
+        arrives=leg.arrives,
+        cutoff=leg.departs - leg.latest_dropoff,
+        ready_before=route.legs[index - 1].ready if index else None,
+    )
 
 
-def promise_slack(route: dict[str, Any]) -> timedelta:
-    """``promised_by`` minus the p90 date, whole days, never negative (zero when unknown)."""
-    promise = route.get("promise") or {}
-    if not promise.get("promised_by") or not promise.get("p90"):
-        return timedelta(0)
-    days = (date.fromisoformat(promise["promised_by"]) - date.fromisoformat(promise["p90"])).days
+def promise_slack(route: RouteDocument) -> timedelta:
+    """``promised_by`` minus the p90 date, whole days, never negative."""
+    days = (route.promise.promised_by - route.promise.p90).days
     return timedelta(days=max(days, 0))
 
 
 def retimed_route(
-    route: dict[str, Any], flight: PlannedFlight, *, departs: datetime, arrives: datetime
-) -> dict[str, Any]:
-    """A copy of ``route`` with the flight on new times and every later leg shifted as much.
+    route: RouteDocument, flight: PlannedFlight, *, departs: datetime, arrives: datetime
+) -> RouteDocument:
+    """``route`` with the flight on new times and every later leg shifted as much.
 
     Later legs keep their durations and dwell; shifting them by the arrival delta is an
     estimate (their own next departures are not looked up), good enough to show the merchant
     when the parcel now moves.
     """
-    legs = [dict(leg) for leg in route["legs"]]
     shift = arrives - flight.arrives
+    legs = list(route.legs)
     flight_leg = legs[flight.index]
-    ready = parse_time(flight_leg["ready"]) + shift
-    _set_times(flight_leg, departs - flight.cutoff, departs, arrives, ready)
-    for leg in legs[flight.index + 1 :]:
-        _set_times(
-            leg,
-            parse_time(leg["latest_dropoff"]) + shift,
-            parse_time(leg["departs"]) + shift,
-            parse_time(leg["arrives"]) + shift,
-            parse_time(leg["ready"]) + shift,
-        )
-    return {**route, "legs": legs}
+    legs[flight.index] = _timed(
+        flight_leg, departs - flight.cutoff, departs, arrives, flight_leg.ready + shift
+    )
+    for position in range(flight.index + 1, len(legs)):
+        leg = legs[position]
+        legs[position] = _timed(
+            leg, leg.latest_dropoff + shift, leg.departs + shift, leg.arrives + shift,
+            leg.ready + shift,
+        )  # fmt: skip
+    return replace(route, legs=tuple(legs))
 
 
-def _set_times(
-    leg: dict[str, Any], dropoff: datetime, departs: datetime, arrives: datetime, ready: datetime
-) -> None:
-    leg["latest_dropoff"] = format_time(dropoff)
-    leg["departs"] = format_time(departs)
-    leg["arrives"] = format_time(arrives)
-    leg["ready"] = format_time(ready)
-    if leg.get("departs_time_zone"):
-        leg["departs_local"] = departs.astimezone(time_zone(leg["departs_time_zone"])).isoformat()
-    if leg.get("arrives_time_zone"):
-        leg["arrives_local"] = arrives.astimezone(time_zone(leg["arrives_time_zone"])).isoformat()
+def _timed(
+    leg: RouteLeg, dropoff: datetime, departs: datetime, arrives: datetime, ready: datetime
+) -> RouteLeg:
+    return replace(
+        leg,
+        latest_dropoff=dropoff,
+        departs=departs,
+        departs_local=departs.astimezone(time_zone(leg.departs_time_zone)),
+        arrives=arrives,
+        arrives_local=arrives.astimezone(time_zone(leg.arrives_time_zone)),
+        ready=ready,
+    )

@@ -43,7 +43,11 @@ def prepare_demo(settings: Settings) -> None:
 
 def _book_demo_orders(platform: Platform, merchant_id: str) -> None:
     """Book the sample orders through the bulk path, so the console and API show real routes.
-    The last sample row is wrong on purpose (a New York ZIP with Texas) to show a rejection."""
+    The last sample row is wrong on purpose (a New York ZIP with Texas) to show a rejection.
+
+    Booked here, in the CLI's own process, not queued: a dozen rows take a moment, the worker
+    is not running yet when ``serve --demo`` seeds, and the first screen can then print the
+    outcome. Their events go to the outbox like any other and the worker relays them."""
     source = resources.files("postbridge.cli").joinpath("data/demo_orders.csv")
     with resources.as_file(source) as path:
         batch, _ = batches.open_batch(

@@ -24,10 +24,12 @@ def labels(
 
 @one_line_errors
 def _labels(shipment_ids: list[str], label_format: LabelFormat, size: str, out: Path) -> None:
+    plat = platform()
     rendered = render_labels(
-        database=platform().database,
+        database=plat.database,
         shipment_ids=shipment_ids,
         merchant_id=None,
+        partners=plat.partners,
         label_format=label_format,
         page_size=size,
     )

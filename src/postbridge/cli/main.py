@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from postbridge.cli import book, labels, merchants, plan
+from postbridge.cli import book, labels, merchants, plan, serve, tracking, worker
 from postbridge.cli.common import one_line_errors, stdout
 from postbridge.config import get_settings
 
@@ -22,6 +22,10 @@ app.command("csv-template")(book.template)
 app.command("labels")(labels.labels)
 app.command("plan")(plan.plan)
 app.add_typer(plan.departures_app, name="departures")
+app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
+app.add_typer(worker.jobs_app, name="jobs")
+app.add_typer(tracking.app, name="tracking")
 
 
 @db_app.command("upgrade")
@@ -39,28 +43,6 @@ def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-@app.command("serve")
-@one_line_errors
-def serve(
-    host: str = typer.Option(None, help="Bind address (default from POSTBRIDGE_HOST)."),
-    port: int = typer.Option(None, help="Port (default from POSTBRIDGE_PORT)."),
-    demo: bool = typer.Option(False, "--demo", help="Migrate and seed the demo merchant first."),
-) -> None:
-    """Serve the API, /docs and the web console."""
-    import uvicorn
-
-    from postbridge.app import create_app
-    from postbridge.cli.demo import prepare_demo
-
-    settings = get_settings()
-    if demo:
-        prepare_demo(settings)
-    bind_host = host or settings.host
-    bind_port = port or settings.port
-    stdout.print(f"postbridge on http://{bind_host}:{bind_port}  (API docs: /docs)")
-    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level=settings.log_level)
 
 
 if __name__ == "__main__":

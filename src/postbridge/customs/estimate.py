@@ -1,4 +1,8 @@
-"""The result of a duties-and-taxes estimate, and the working state the rule methods fill in."""
+"""The result of a duties-and-taxes estimate, and the working state the rule methods fill in.
+
+A shipment stores its estimate as ``DutyEstimate.to_json()`` and reads it back with
+``DutyEstimate.from_json``: a version 1 document (``kit.documents``), which names no version.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ from typing import Any
 from postbridge.customs.duty_rules import DutyRule, RuleBook
 from postbridge.customs.fx import FxRate, convert
 from postbridge.customs.model import CustomsItem
+from postbridge.kit.documents import DocumentError, document_version
 from postbridge.kit.money import Money
+from postbridge.kit.terms import Incoterm
+
+DUTIES_VERSION = 1
 
 
-class Incoterm(StrEnum):
-    DDU = "DDU"  # delivered duty unpaid: the buyer pays import charges
-    DDP = "DDP"  # delivered duty paid: the merchant pays them
+def _money(raw: Any) -> Money:
+    return Money.parse(raw["amount"], raw["currency"])
 
 
 class Payer(StrEnum):
@@ -50,6 +57,16 @@ class ChargeLine:
     rule_id: str
     collected_at_sale: bool  # charged at checkout by the seller/platform, not at delivery
 
+    @classmethod
+    def from_json(cls, raw: Any) -> ChargeLine:
+        return cls(
+            ChargeKind(raw["kind"]),
+            raw["label"],
+            _money(raw["amount"]),
+            raw["rule_id"],
+            raw["collected_at_sale"],
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
@@ -67,6 +84,17 @@ class AppliedRule:
     source: str
     effective_from: date
     effective_to: date | None
+
+    @classmethod
+    def from_json(cls, raw: Any) -> AppliedRule:
+        ends = raw["effective_to"]
+        return cls(
+            raw["id"],
+            raw["summary"],
+            raw["source"],
+            date.fromisoformat(raw["effective_from"]),
+            None if ends is None else date.fromisoformat(ends),
+        )
 
     def to_json(self) -> dict[str, str | None]:
         return {
@@ -101,7 +129,36 @@ class DutyEstimate:
     fx_rates: tuple[FxRate, ...]
     note: str
 
+    @classmethod
+    def from_json(cls, raw: Any) -> DutyEstimate:
+        """A stored estimate (what ``to_json`` wrote); DocumentError when it is not one."""
+        document_version(raw, "duties", (DUTIES_VERSION,))
+        try:
+            return cls(
+                destination_country=raw["destination_country"],
+                on_date=date.fromisoformat(raw["on_date"]),
+                incoterm=Incoterm(raw["incoterm"]),
+                payer=Payer(raw["payer"]),
+                status=EstimateStatus(raw["status"]),
+                goods_value=_money(raw["goods_value"]),
+                shipping_cost=_money(raw["shipping_cost"]),
+                duties=_money(raw["duties"]),
+                taxes=_money(raw["taxes"]),
+                fees=_money(raw["fees"]),
+                total=_money(raw["total"]),
+                collected_at_sale=_money(raw["collected_at_sale"]),
+                due_on_delivery=_money(raw["due_on_delivery"]),
+                landed_cost=_money(raw["landed_cost"]),
+                lines=tuple(ChargeLine.from_json(line) for line in raw["lines"]),
+                rules=tuple(AppliedRule.from_json(rule) for rule in raw["rules"]),
+                fx_rates=tuple(FxRate.from_json(rate) for rate in raw["fx_rates"]),
+                note=raw["note"],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DocumentError(f"duties document: missing or invalid {exc!r}") from exc
+
     def to_json(self) -> dict[str, Any]:
+        """Version 1 of the stored document: no version field (see kit.documents)."""
         return {
             "destination_country": self.destination_country,
             "on_date": self.on_date.isoformat(),

@@ -36,6 +36,16 @@ class FxRate:
     as_of: date
     source: str
 
+    @classmethod
+    def from_json(cls, raw: Any) -> FxRate:
+        return cls(
+            raw["base"],
+            raw["quote"],
+            Decimal(raw["rate"]),
+            date.fromisoformat(raw["as_of"]),
+            raw["source"],
+        )
+
     def to_json(self) -> dict[str, str]:
         return {
             "base": self.base,

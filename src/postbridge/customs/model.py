@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from postbridge.kit.money import Money
+from postbridge.kit.terms import CustomsCategory, CustomsFormType
 
-
-class Category(StrEnum):
-    """CN22/CN23 box "category of item"."""
-
-    GIFT = "gift"
-    DOCUMENTS = "documents"
-    COMMERCIAL_SAMPLE = "commercial_sample"
-    RETURNED_GOODS = "returned_goods"
-    SALE_OF_GOODS = "sale_of_goods"
-    OTHER = "other"
-
-
-class FormType(StrEnum):
-    CN22 = "CN22"
-    CN23 = "CN23"
+# The customs context's names for the shared terms: the very classes of kit.terms.
+Category = CustomsCategory
+FormType = CustomsFormType
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,13 @@
-"""Postal item identifiers: UPU S10 and USPS IMpb. Pure functions, no I/O."""
+"""Parcel identifiers: UPU S10, USPS IMpb, and carrier detection from a tracking number.
+Pure functions, no I/O."""
 
+from postbridge.identifiers.detection import (
+    Carrier,
+    CarrierCandidate,
+    Confidence,
+    TrackingFormat,
+    detect_carriers,
+)
 from postbridge.identifiers.errors import (
     IdentifierProblem,
     InvalidIdentifier,
@@ -38,7 +46,10 @@ from postbridge.identifiers.s10_services import (
 
 __all__ = [
     "AgreementNeeded",
+    "Carrier",
+    "CarrierCandidate",
     "ChannelApplicationId",
+    "Confidence",
     "IdentifierProblem",
     "ImpbBarcode",
     "ImpbTrackingNumber",
@@ -48,10 +59,12 @@ __all__ = [
     "S10Id",
     "ServiceCategory",
     "ServiceIndicatorInfo",
+    "TrackingFormat",
     "build_impb_barcode",
     "build_impb_block",
     "build_impb_tracking_number",
     "describe_service_indicator",
+    "detect_carriers",
     "format_s10",
     "format_s10_block",
     "impb_check_digit",

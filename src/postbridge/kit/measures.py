@@ -1,4 +1,5 @@
-"""Weights in grams and lengths in millimetres, as plain ints, with the conversions we need."""
+"""Weights in grams and lengths in millimetres, as plain ints; parcel dimensions and the
+volumetric weight carriers charge; the unit constants partner formats convert with."""
 
 from __future__ import annotations
 
@@ -22,15 +23,3 @@ class Dimensions:
     def volumetric_weight_g(self, divisor_cm3_per_kg: int) -> int:
         """Dimensional weight in grams for a carrier divisor (e.g. 5000 or 6000 cm3/kg)."""
         return int(round(self.volume_cm3 / divisor_cm3_per_kg * GRAMS_PER_KG))
-
-
-def grams_to_pounds(grams: int) -> float:
-    return grams / GRAMS_PER_POUND
-
-
-def grams_to_ounces(grams: int) -> float:
-    return grams / GRAMS_PER_POUND * 16
-
-
-def mm_to_inches(mm: int) -> float:
-    return mm / MM_PER_INCH

@@ -1,5 +1,5 @@
 """Labels for booked shipments: build LabelData from the stored shipment, render, and record
-that the label exists (booked -> label_created)."""
+that the label exists (booked -> label_created, with a ``shipment.label_created`` event)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from postbridge.carriers import PartnerRegistry
 from postbridge.errors import InvalidInput, NotFound
-from postbridge.identifiers.impb import build_impb_barcode
 from postbridge.kit.clock import utc_now
 from postbridge.kit.countries import country_name
 from postbridge.kit.money import Money
@@ -24,6 +24,7 @@ from postbridge.labels import (
     render_png,
     render_zpl,
 )
+from postbridge.shipments.events import LabelCreated
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.models import Shipment
 from postbridge.shipments.repository import ShipmentRepository
@@ -53,13 +54,15 @@ class RenderedLabels:
     shipment_ids: tuple[str, ...]
 
 
-def label_data(shipment: Shipment) -> LabelData:
+def label_data(shipment: Shipment, partners: PartnerRegistry) -> LabelData:
     sender = shipment.sender
     recipient = shipment.recipient
-    route: dict[str, Any] = shipment.route or {}
-    impb = None
-    if shipment.partner_tracking_number and route.get("usps_last_mile"):
-        impb = build_impb_barcode(recipient["postal_code"], shipment.partner_tracking_number)
+    route = shipment.route
+    partner_barcode = None
+    if shipment.partner_tracking_number and shipment.partner:
+        partner_barcode = partners.label_barcode(
+            shipment.partner, shipment.partner_tracking_number, postal_code=recipient["postal_code"]
+        )
     return LabelData(
         tracking_number=shipment.tracking_number,
         sender=Party(
@@ -72,14 +75,15 @@ def label_data(shipment: Shipment) -> LabelData:
         recipient_lines=tuple(recipient["formatted_lines"]),
         recipient_phone=recipient["phone"] or None,
         destination_country=shipment.destination_country,
-        product_name=str(route.get("product_name") or shipment.service.title()),
-        partner=str(route.get("partner_name") or shipment.partner or "Destination post"),
-        office_of_exchange=str(route.get("office_of_exchange") or "-"),
-        sort_code=str(route.get("sort_code") or _fallback_sort_code(shipment)),
+        # Without a planned route (no planner configured), what the shipment itself knows.
+        product_name=(route.product_name if route else None) or shipment.service.title(),
+        partner=(route.partner_name if route else None) or shipment.partner or "Destination post",
+        office_of_exchange=(route.office_of_exchange if route else None) or "-",
+        sort_code=(route.sort_code if route else None) or _fallback_sort_code(shipment),
         weight_g=shipment.weight_g,
         created_on=shipment.created_at.date(),
         customs=_declaration(shipment),
-        impb=impb,
+        partner_barcode=partner_barcode,
     )
 
 
@@ -133,6 +137,7 @@ def render_labels(
     shipment_ids: Sequence[str],
     merchant_id: str | None,
     label_format: LabelFormat,
+    partners: PartnerRegistry,
     page_size: str = "4x6",
 ) -> RenderedLabels:
     """Render one label (PNG) or a merged document (PDF, ZPL) for the given shipments."""
@@ -156,13 +161,22 @@ def render_labels(
             raise InvalidInput.for_field(
                 "shipment_ids", f"shipment {cancelled[0]} is cancelled: no label can be printed"
             )
-        data = [label_data(s) for s in shipments]
+        data = [label_data(s, partners) for s in shipments]
         content = _render(data, label_format, page_size)
         now = utc_now()
         for shipment in shipments:
             if shipment.status == ShipmentStatus.BOOKED:
                 shipment.status = ShipmentStatus.LABEL_CREATED.value
                 shipment.updated_at = now
+                uow.record(
+                    LabelCreated(
+                        merchant_id=shipment.merchant_id,
+                        shipment_id=shipment.id,
+                        tracking_number=shipment.tracking_number,
+                        destination_country=shipment.destination_country,
+                        occurred_at=now,
+                    )
+                )
         uow.commit()
     stem = shipments[0].tracking_number if len(shipments) == 1 else f"labels-{len(shipments)}"
     return RenderedLabels(

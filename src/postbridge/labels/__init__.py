@@ -7,6 +7,7 @@ from postbridge.labels.model import (
     CustomsFormType,
     CustomsItem,
     LabelData,
+    PartnerBarcode,
     Party,
 )
 from postbridge.labels.pdf import PageSize, render_pdf
@@ -20,6 +21,7 @@ __all__ = [
     "CustomsItem",
     "LabelData",
     "PageSize",
+    "PartnerBarcode",
     "Party",
     "format_recipient_lines",
     "render_pdf",

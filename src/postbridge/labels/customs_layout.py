@@ -12,6 +12,7 @@ from postbridge.labels.model import CustomsItem, LabelData, keep_last_line
 from postbridge.labels.printed import (
     CATEGORY_ORDER,
     CERTIFICATION,
+    PRINTED_CATEGORY,
     category_text,
     item_cells,
     money_text,
@@ -191,7 +192,7 @@ def _categories(
         if category is label.customs.category:
             ops.append(Rule(x, baseline - box, x + box, baseline, 0.9))
             ops.append(Rule(x, baseline, x + box, baseline - box, 0.9))
-        ops.append(Text(x + box + 3, baseline, size, category.printed, column - box - 5))
+        ops.append(Text(x + box + 3, baseline, size, PRINTED_CATEGORY[category], column - box - 5))
     return top + step * 2 + 2
 
 

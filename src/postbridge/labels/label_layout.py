@@ -1,18 +1,18 @@
 """Layout of the address label page (4x6 in or A6), top to bottom.
 
-Header (product, partner, sort code) · FROM / RETURN TO · TO · USPS IMpb (when the last mile is
-USPS) · S10 barcode · customs: the CN22 block, or a pointer to the CN23 page.
-Sizes are points; barcodes follow S10 (height ≥ 12.5 mm) and IMpb (≥ 0.75 in) guidance.
+Header (product, partner, sort code) · FROM / RETURN TO · TO · the partner's barcode block (when
+the last mile numbers the parcel, e.g. the USPS IMpb) · S10 barcode · customs: the CN22 block, or
+a pointer to the CN23 page. Sizes are points; barcodes follow S10 (height ≥ 12.5 mm) and IMpb
+(≥ 0.75 in, the tallest partner minimum we print) guidance.
 """
 
 from __future__ import annotations
 
-from postbridge.identifiers import ImpbBarcode
 from postbridge.labels.code128 import QUIET_ZONE_MODULES, code128_module_count, gs1_128_data
 from postbridge.labels.customs_layout import layout_cn22_block, layout_cn23_pointer
 from postbridge.labels.drawing import Align, Barcode, Box, DrawOp, Rule, Text
-from postbridge.labels.model import CustomsFormType, LabelData, keep_last_line
-from postbridge.labels.printed import IMPB_BANNER, header_details, partner_line
+from postbridge.labels.model import CustomsFormType, LabelData, PartnerBarcode, keep_last_line
+from postbridge.labels.printed import header_details, partner_line
 
 MARGIN = 8.0
 SORT_BOX_WIDTH = 104.0
@@ -20,7 +20,7 @@ PARTY_LINE_STEP = 8.2
 MAX_PARTY_LINES = 5
 RECIPIENT_LINE_STEP = 11.8
 MAX_RECIPIENT_LINES = 6
-IMPB_BAR_HEIGHT = 54.0  # 0.75 in, the IMpb minimum
+PARTNER_BAR_HEIGHT = 54.0  # 0.75 in, the IMpb minimum
 S10_BAR_HEIGHT = 36.0  # 12.7 mm, above the 12.5 mm recommendation
 NOMINAL_MODULE = 1.0  # 0.35 mm X-dimension
 
@@ -32,8 +32,8 @@ def layout_label(label: LabelData, width: float, height: float) -> list[DrawOp]:
     compact = height < 430
     y = _parties(ops, label, width, y, 7.6 if compact else PARTY_LINE_STEP)
     y = _recipient(ops, label, width, y, 10.6 if compact else RECIPIENT_LINE_STEP)
-    if label.impb is not None:
-        y = _impb(ops, label.impb, width, y)
+    if label.partner_barcode is not None:
+        y = _partner_block(ops, label.partner_barcode, width, y)
     y = _s10(ops, label, width, y)
     bottom = height - MARGIN
     if label.customs.form_type is CustomsFormType.CN22:
@@ -105,17 +105,17 @@ def _recipient(ops: list[DrawOp], label: LabelData, width: float, top: float, st
     return box_top + box_height
 
 
-def _impb(ops: list[DrawOp], impb: ImpbBarcode, width: float, top: float) -> float:
+def _partner_block(ops: list[DrawOp], block: PartnerBarcode, width: float, top: float) -> float:
     content = width - 2 * MARGIN
     centre = width / 2
     ops.append(Rule(MARGIN, top + 3, width - MARGIN, top + 3, 2.0))
-    ops.append(Text(centre, top + 13, 9.5, IMPB_BANNER, content, True, Align.CENTER))
-    data = gs1_128_data(impb.fnc1_fields())
+    ops.append(Text(centre, top + 13, 9.5, block.banner, content, True, Align.CENTER))
+    data = gs1_128_data(block.gs1_fields)
     module = barcode_module(data, content)
-    ops.append(Barcode(centre, top + 16, IMPB_BAR_HEIGHT, data, module))
-    text_baseline = top + 16 + IMPB_BAR_HEIGHT + 11
-    grouped = impb.tracking_number.grouped
-    ops.append(Text(centre, text_baseline, 10.5, grouped, content, True, Align.CENTER))
+    ops.append(Barcode(centre, top + 16, PARTNER_BAR_HEIGHT, data, module))
+    text_baseline = top + 16 + PARTNER_BAR_HEIGHT + 11
+    number = block.human_readable
+    ops.append(Text(centre, text_baseline, 10.5, number, content, True, Align.CENTER))
     bottom = text_baseline + 4
     ops.append(Rule(MARGIN, bottom, width - MARGIN, bottom, 2.0))
     return bottom

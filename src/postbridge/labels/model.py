@@ -2,45 +2,44 @@
 
 The label context renders; it does not decide. Addresses arrive already formatted for the
 destination country (``format_recipient_lines`` helps), the customs form type is chosen by the
-customs rules, and the S10 and IMpb numbers are allocated elsewhere and only validated here.
+customs rules, the S10 is allocated elsewhere and only validated here, and a partner's own barcode
+block arrives ready to draw from the partner's adapter.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
-from postbridge.identifiers import ImpbBarcode, S10Id, parse_s10
+from postbridge.identifiers import S10Id, parse_s10
 from postbridge.kit.money import Money
+from postbridge.kit.terms import CustomsCategory, CustomsFormType
+
+__all__ = [
+    "CustomsCategory",
+    "CustomsDeclaration",
+    "CustomsFormType",
+    "CustomsItem",
+    "LabelData",
+    "PartnerBarcode",
+    "Party",
+    "keep_last_line",
+]
 
 
-class CustomsFormType(StrEnum):
-    CN22 = "CN22"  # compact block on the label (letter-post items up to 300 SDR)
-    CN23 = "CN23"  # separate declaration page
+@dataclass(frozen=True, slots=True)
+class PartnerBarcode:
+    """The last-mile partner's own barcode block, printed between the recipient and the S10:
+    a banner over a GS1-128 symbol and its human-readable number. The partner's adapter
+    (``postbridge.carriers``) builds it; the layouts only draw it."""
 
+    banner: str  # e.g. the partner's "... TRACKING #" line
+    gs1_fields: tuple[str, ...]  # GS1 element strings (AI + data), each preceded by FNC1
+    human_readable: str  # the number as printed under the bars, grouped for reading
 
-class CustomsCategory(StrEnum):
-    SALE_OF_GOODS = "sale_of_goods"
-    GIFT = "gift"
-    DOCUMENTS = "documents"
-    COMMERCIAL_SAMPLE = "commercial_sample"
-    RETURNED_GOODS = "returned_goods"
-    OTHER = "other"
-
-    @property
-    def printed(self) -> str:
-        return _PRINTED_CATEGORY[self]
-
-
-_PRINTED_CATEGORY = {
-    CustomsCategory.SALE_OF_GOODS: "Sale of goods",
-    CustomsCategory.GIFT: "Gift",
-    CustomsCategory.DOCUMENTS: "Documents",
-    CustomsCategory.COMMERCIAL_SAMPLE: "Commercial sample",
-    CustomsCategory.RETURNED_GOODS: "Returned goods",
-    CustomsCategory.OTHER: "Other",
-}
+    def __post_init__(self) -> None:
+        if not self.gs1_fields or not all(self.gs1_fields):
+            raise ValueError("a partner barcode needs at least one GS1 element string")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +107,7 @@ class LabelData:
     recipient_lines: tuple[str, ...]  # formatted for the destination country, country last
     destination_country: str  # ISO alpha-2
     product_name: str
-    partner: str  # last-mile postal operator, e.g. "USPS"
+    partner: str  # last-mile postal operator as printed, e.g. "Correos"
     office_of_exchange: str  # destination IMPC code, e.g. "USJFKA"
     sort_code: str
     weight_g: int
@@ -116,7 +115,7 @@ class LabelData:
     customs: CustomsDeclaration
     return_address: Party | None = None  # None: return to the sender
     recipient_phone: str | None = None
-    impb: ImpbBarcode | None = None  # USPS last mile: routing ZIP + PIC
+    partner_barcode: PartnerBarcode | None = None  # when the last mile numbers the parcel
     s10: S10Id = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -21,7 +21,15 @@ CERTIFICATION = (
     "this item does not contain any dangerous article prohibited by legislation or by postal "
     "or customs regulations."
 )
-IMPB_BANNER = "USPS TRACKING #"
+# The category names as the CN22/CN23 boxes print them.
+PRINTED_CATEGORY = {
+    CustomsCategory.SALE_OF_GOODS: "Sale of goods",
+    CustomsCategory.GIFT: "Gift",
+    CustomsCategory.DOCUMENTS: "Documents",
+    CustomsCategory.COMMERCIAL_SAMPLE: "Commercial sample",
+    CustomsCategory.RETURNED_GOODS: "Returned goods",
+    CustomsCategory.OTHER: "Other",
+}
 
 
 @lru_cache(maxsize=4096)
@@ -44,7 +52,7 @@ def partner_line(label: LabelData) -> str:
 
 def category_text(label: LabelData) -> str:
     customs = label.customs
-    printed = customs.category.printed
+    printed = PRINTED_CATEGORY[customs.category]
     if customs.category is CustomsCategory.OTHER and customs.explanation:
         return f"{printed}: {customs.explanation}"
     return printed

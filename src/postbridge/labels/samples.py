@@ -1,13 +1,14 @@
 """Realistic demonstration labels (Shenzhen merchant → US buyer), for samples, benches and tests.
 
-Identifiers are synthetic but valid: the S10 serials and the USPS mailer id are made up.
+Identifiers are synthetic but valid: the S10 serials are made up. The partner's barcode block
+comes from the partner's adapter (``postbridge.carriers.usps.samples`` adds the IMpb one).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from postbridge.identifiers import build_impb_barcode, build_impb_tracking_number, format_s10
+from postbridge.identifiers import format_s10
 from postbridge.kit.money import Money
 from postbridge.labels.addressing import format_recipient_lines
 from postbridge.labels.model import (
@@ -16,6 +17,7 @@ from postbridge.labels.model import (
     CustomsFormType,
     CustomsItem,
     LabelData,
+    PartnerBarcode,
     Party,
 )
 
@@ -42,7 +44,8 @@ def sample_label(
     *,
     form_type: CustomsFormType = CustomsFormType.CN22,
     category: CustomsCategory = CustomsCategory.SALE_OF_GOODS,
-    with_impb: bool = True,
+    partner: str = "Destination post",
+    partner_barcode: PartnerBarcode | None = None,
     serial: int = 10_047_514,
     items: tuple[CustomsItem, ...] | None = None,
 ) -> LabelData:
@@ -61,12 +64,6 @@ def sample_label(
         country_area="NY",
         postal_code="10118",
     )
-    impb = None
-    if with_impb:
-        pic = build_impb_tracking_number(
-            service_type_code="748", mailer_id="901234567", serial=serial % 10_000_000
-        )
-        impb = build_impb_barcode("10118", pic)
     return LabelData(
         tracking_number=format_s10("LX", serial, "CN"),
         sender=SAMPLE_SENDER,
@@ -75,7 +72,7 @@ def sample_label(
         recipient_phone="+1 212 555 0147",
         destination_country="US",
         product_name="Postbridge Standard · ePacket",
-        partner="USPS",
+        partner=partner,
         office_of_exchange="USJFKA",
         sort_code="JFK-07",
         weight_g=268,
@@ -89,5 +86,5 @@ def sample_label(
             items=chosen,
             invoice_number="INV-2026-118204" if form_type is CustomsFormType.CN23 else None,
         ),
-        impb=impb,
+        partner_barcode=partner_barcode,
     )

@@ -2,7 +2,7 @@
 
 Built from string pieces (no per-label objects) so a batch renders at tens of thousands per
 second. Barcodes name their Code 128 subset explicitly (``>;`` start C with ``>8`` FNC1 for
-the GS1-128 IMpb, ``>:`` start B for the S10), so the symbol width is known for centring.
+a GS1-128 partner barcode such as the IMpb, ``>:`` start B for the S10), so the symbol width is known for centring.
 
 Latin text uses the built-in scalable font 0. Non-Latin text (a Chinese sender name) is sent
 as a bitmap by default, or with ``cjk_font`` as ``^A@`` with a printer-resident Unicode font
@@ -21,13 +21,14 @@ from postbridge.labels.model import (
     CustomsFormType,
     CustomsItem,
     LabelData,
+    PartnerBarcode,
     Party,
     keep_last_line,
 )
 from postbridge.labels.printed import (
     CATEGORY_ORDER,
     CERTIFICATION,
-    IMPB_BANNER,
+    PRINTED_CATEGORY,
     category_text,
     header_details,
     item_cells,
@@ -59,7 +60,7 @@ def render_zpl(labels: Sequence[LabelData], *, cjk_font: str | None = None) -> s
 def zpl_code128_field(data: str) -> tuple[str, int]:
     """^BC field data and the symbol's width in modules (quiet zones excluded).
 
-    GS1 data made of FNC1 and even digit runs (every IMpb) goes entirely in subset C
+    GS1 data made of FNC1 and even digit runs (every IMpb, for one) goes entirely in subset C
     (``>;`` start C, ``>8`` FNC1); anything else (an S10) goes entirely in subset B (``>:``).
     Mid-symbol subset switches are avoided: some ZPL interpreters mishandle them.
     """
@@ -157,14 +158,8 @@ def _label(label: LabelData, cjk_font: str | None) -> str:
         phone = f"Tel {label.recipient_phone}"
         out.append(_text(84, 340 + len(recipient) * 33, 24, phone, 690, cjk_font))
     y = 527
-    impb = label.impb
-    if impb is not None:
-        out.append(
-            f"^FO22,{y}^GB768,6,6^FS^FO22,{y + 10}^FB768,1,0,C^A0N,28^FD{IMPB_BANNER}^FS"
-            f"{_barcode(y + 40, 152, gs1_128_data(impb.fnc1_fields()))}"  # 152 dots = 0.75 in
-            f"^FO22,{y + 198}^FB768,1,0,C^A0N,30^FD{impb.tracking_number.grouped}^FS"
-            f"^FO22,{y + 232}^GB768,6,6^FS"
-        )
+    if label.partner_barcode is not None:
+        out.append(_partner_block(label.partner_barcode, y))
         y += 240
     # An S10 is 13 characters of subset B: (13 + 2) × 11 + 13 = 178 modules, 534 dots at 3.
     out.append(
@@ -188,6 +183,16 @@ def _label(label: LabelData, cjk_font: str | None) -> str:
     return "".join(out)
 
 
+def _partner_block(block: PartnerBarcode, y: int) -> str:
+    """Banner, GS1-128 symbol (152 dots = 0.75 in, the IMpb minimum) and number: 240 dots."""
+    return (
+        f"^FO22,{y}^GB768,6,6^FS^FO22,{y + 10}^FB768,1,0,C^A0N,28{_field(block.banner)}"
+        f"{_barcode(y + 40, 152, gs1_128_data(block.gs1_fields))}"
+        f"^FO22,{y + 198}^FB768,1,0,C^A0N,30{_field(block.human_readable)}"
+        f"^FO22,{y + 232}^GB768,6,6^FS"
+    )
+
+
 @lru_cache(maxsize=1024)
 def _cn22_table(
     category: CustomsCategory, items: tuple[CustomsItem, ...], top: int, cjk_font: str | None
@@ -204,7 +209,7 @@ def _cn22_table(
         out.append(f"^FO{x},{box_top}^GB16,16,2^FS")
         if box_category is category:
             out.append(f"^FO{x},{box_top}^GD16,16,3,B,L^FS^FO{x},{box_top}^GD16,16,3,B,R^FS")
-        out.append(f"^FT{x + 24},{box_top + 16}^A0N,19^FD{box_category.printed}^FS")
+        out.append(f"^FT{x + 24},{box_top + 16}^A0N,19^FD{PRINTED_CATEGORY[box_category]}^FS")
     y += 46
     if category is CustomsCategory.DOCUMENTS:
         out.append(_text(LEFT, y + 20, 19, "Contents: documents (no item list)", CONTENT, None))

@@ -12,6 +12,9 @@ from datetime import date
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 
+# Shared terms, defined once in kit.terms (importable from here as before).
+from postbridge.kit.terms import Incoterm, ServiceLevel
+
 
 class FacilityKind(StrEnum):
     ORIGIN_SORTING_CENTRE = "origin_sorting_centre"
@@ -24,17 +27,6 @@ class FacilityKind(StrEnum):
 class TransportMode(StrEnum):
     AIR = "air"
     TRUCK = "truck"
-
-
-class ServiceLevel(StrEnum):
-    PREMIUM = "premium"
-    STANDARD = "standard"
-    ECONOMY = "economy"
-
-
-class Incoterm(StrEnum):
-    DDU = "DDU"  # the recipient pays duties and taxes on delivery
-    DDP = "DDP"  # duties and taxes are paid by us and included in the price
 
 
 class RegionScheme(StrEnum):

@@ -125,12 +125,21 @@ def read_products(
 ) -> dict[str, Product]:
     prices = _read_prices(doc.problems, directory)
     products: dict[str, Product] = {}
+    currencies: dict[ServiceLevel, str] = {}
     for path, entry in doc.items("products"):
         product = _read_product(doc, path, entry, partners, prices)
         if product is None:
             continue
         if product.code in products:
             doc.problem((*path, "code"), f"duplicate product {product.code!r}")
+        # Booking picks the cheapest product of a service level: their prices must compare.
+        currency = currencies.setdefault(product.service, product.currency)
+        if product.currency != currency:
+            doc.problem(
+                (*path, "currency"),
+                f"products of service {product.service.value!r} must share one currency "
+                f"({currency}): booking compares their prices",
+            )
         products[product.code] = product
     for code in set(prices) - set(products):
         doc.problems.add(PRICES_FILE, 1, "product", f"prices for unknown product {code!r}")

@@ -1,4 +1,5 @@
-"""Allocate S10 tracking numbers from configured serial ranges, without collision.
+"""Allocate S10 tracking numbers from configured serial ranges, and partner numbers (e.g. the
+IMpb of a USPS last mile) from named counters through their partner's scheme, without collision.
 
 Allocation runs in its own short transaction (``UPDATE ... RETURNING``), committed before the
 booking's own transaction: a booking that later fails leaves a gap, never a reused number.
@@ -18,8 +19,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from postbridge.carriers import PartnerNumberScheme
 from postbridge.errors import Conflict
-from postbridge.identifiers.impb import build_impb_block
 from postbridge.identifiers.s10 import format_s10_block
 from postbridge.kit.clock import utc_now
 from postbridge.numbering.models import NumberRange, SerialCounter
@@ -83,17 +84,17 @@ class NumberAllocator:
         self,
         session_factory: sessionmaker[Session],
         *,
-        usps_mailer_id: str = "901234",
-        usps_service_type_code: str = "001",
+        partner_schemes: Mapping[str, PartnerNumberScheme] | None = None,
     ) -> None:
+        """``partner_schemes``: the partner number schemes by name (the partner registry's
+        ``number_schemes()``); a booking may ask for numbers of these only."""
         self._session_factory = session_factory
-        self.usps_mailer_id = usps_mailer_id
-        self.usps_service_type_code = usps_service_type_code
+        self.partner_schemes = dict(partner_schemes or {})
         self._known_counters: set[str] = set()
 
-    def allocate_impb(self, count: int = 1) -> list[str]:
-        """USPS Package Identification Codes under our mailer id, never issued twice."""
-        return self.allocate_many({}, impb=count)[1]
+    def allocate_partner_numbers(self, scheme: str, count: int = 1) -> list[str]:
+        """Partner numbers of one scheme, never issued twice."""
+        return self.allocate_many({}, partner={scheme: count})[1][scheme]
 
     def allocate(self, *, partner: str, service_indicator: str, count: int = 1) -> list[str]:
         """Return ``count`` fresh S10 numbers, consecutive within one range where possible."""
@@ -101,38 +102,43 @@ class NumberAllocator:
         return self.allocate_many({key: count})[0][key]
 
     def allocate_many(
-        self, wanted: Mapping[tuple[str, str], int], *, impb: int = 0
-    ) -> tuple[dict[tuple[str, str], list[str]], list[str]]:
-        """S10 numbers per (partner, service indicator) and ``impb`` IMpb numbers, in one short
-        transaction: bulk capture numbers a whole chunk with a single commit."""
-        if impb:
-            self._ensure_counter(self._impb_counter, start=1)
+        self,
+        wanted: Mapping[tuple[str, str], int],
+        *,
+        partner: Mapping[str, int] | None = None,
+    ) -> tuple[dict[tuple[str, str], list[str]], dict[str, list[str]]]:
+        """S10 numbers per (partner, service indicator) and partner numbers per scheme name, in
+        one short transaction: bulk capture numbers a whole chunk with a single commit."""
+        schemes = [(self._scheme(name), count) for name, count in (partner or {}).items() if count]
+        schemes.sort(key=lambda pair: pair[0].counter)
+        for scheme, _ in schemes:
+            self._ensure_counter(scheme.counter, start=1)
         issued: dict[tuple[str, str], list[str]] = {}
         with self._session_factory() as session:
-            # Ranges are locked in one order by every allocator (sorted keys, the IMpb counter
-            # last), so two concurrent batches on PostgreSQL cannot deadlock on them.
-            for (partner, indicator), count in sorted(wanted.items()):
+            # Ranges and counters are locked in one order by every allocator (sorted keys, then
+            # the counters by name), so two concurrent batches on PostgreSQL cannot deadlock.
+            for (s10_partner, indicator), count in sorted(wanted.items()):
                 numbers: list[str] = []
                 while len(numbers) < count:
                     numbers.extend(
-                        self._take_block(session, partner, indicator, count - len(numbers))
+                        self._take_block(session, s10_partner, indicator, count - len(numbers))
                     )
-                issued[(partner, indicator)] = numbers
-            pics: list[str] = []
-            if impb:
-                first = self._take_serials(session, self._impb_counter, impb)
-                pics = build_impb_block(
-                    service_type_code=self.usps_service_type_code,
-                    mailer_id=self.usps_mailer_id,
-                    first_serial=first,
-                    count=impb,
-                )
+                issued[(s10_partner, indicator)] = numbers
+            partner_numbers: dict[str, list[str]] = {}
+            for scheme, count in schemes:
+                first = self._take_serials(session, scheme.counter, count)
+                partner_numbers[scheme.name] = scheme.numbers(first, count)
             session.commit()
-        return issued, pics
+        return issued, partner_numbers
 
-    @property
-    def _impb_counter(self) -> str:
-        return f"impb:{self.usps_mailer_id}:{self.usps_service_type_code}"
+    def _scheme(self, name: str) -> PartnerNumberScheme:
+        scheme = self.partner_schemes.get(name)
+        if scheme is None:
+            raise LookupError(
+                f"no partner number scheme {name!r}; the allocator knows "
+                f"{sorted(self.partner_schemes) or 'none'}"
+            )
+        return scheme
 
     def _ensure_counter(self, name: str, *, start: int) -> None:
         """Create the counter row once, in its own transaction (a race with another allocator

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from postbridge.customs import CustomsItem
 from postbridge.kit.money import Money
+from postbridge.kit.terms import Incoterm
+from postbridge.quotes.route_document import RouteDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +23,7 @@ class PlanRequest:
     height_mm: int
     declared_value: Money
     service: str
-    incoterm: str
+    incoterm: Incoterm
     booked_at: datetime
     items: tuple[CustomsItem, ...] = ()  # for duties-paid products, whose price includes duties
 
@@ -34,9 +35,11 @@ class PlannedRoute:
     price: Money
     promise_p50: date
     promise_p90: date
-    route: dict[str, Any]  # legs with planned UTC and local times, office of exchange, sort code
+    route: RouteDocument  # legs with planned UTC and local times, office of exchange, sort code
     service_indicator: str | None = None  # S10 indicator the product mandates, if any
-    usps_last_mile: bool = False  # the label needs an IMpb and the partner number is an IMpb
+    # The partner number scheme of the last mile (carriers registry), allocated next to the
+    # S10 and printed in the partner's label block; None: the S10 alone.
+    partner_scheme: str | None = None
     # The duties and taxes inside ``price`` (duties-paid products): the rest is transport.
     duties_included: Money | None = None
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from postbridge.kit.schemas import MoneyIn, StrictModel
+from postbridge.kit.schemas import Line, MoneyIn, MoneyOut, StrictModel
 
 
 class PlaceIn(StrictModel):
-    country: Annotated[str, Field(min_length=2, max_length=60, examples=["CN"])]
-    postal_code: Annotated[str, Field(min_length=1, max_length=20, examples=["518057"])]
+    country: Annotated[Line, Field(min_length=2, max_length=60, examples=["CN"])]
+    postal_code: Annotated[Line, Field(min_length=1, max_length=20, examples=["518057"])]
 
 
 class ParcelSizeIn(StrictModel):
-    weight_g: Annotated[int, Field(gt=0, le=70_000)]
-    length_mm: Annotated[int, Field(gt=0, le=3_000)]
-    width_mm: Annotated[int, Field(gt=0, le=3_000)]
-    height_mm: Annotated[int, Field(gt=0, le=3_000)]
+    weight_g: Annotated[StrictInt, Field(gt=0, le=70_000)]
+    length_mm: Annotated[StrictInt, Field(gt=0, le=3_000)]
+    width_mm: Annotated[StrictInt, Field(gt=0, le=3_000)]
+    height_mm: Annotated[StrictInt, Field(gt=0, le=3_000)]
 
 
 class RatesRequest(StrictModel):
@@ -29,11 +30,65 @@ class RatesRequest(StrictModel):
     incoterm: Literal["DDU", "DDP"] = "DDU"
 
 
-class RatesResponse(BaseModel):
-    options: list[dict[str, Any]] = Field(
-        description=(
-            "Every feasible option, earliest p50 first: product, partner, price (total and "
-            "breakdown: base, volumetric, fuel, duties_and_taxes for DDP), promise (p50 and p90 "
-            "dates in the recipient's time zone) and route (legs with planned UTC and local times)."
-        )
+class ClosedModel(BaseModel):
+    """A response shape that lists every field it carries (no undeclared extras)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PriceOut(ClosedModel):
+    total: MoneyOut
+    base: MoneyOut
+    volumetric: MoneyOut = Field(description="Surcharge for volumetric over actual weight.")
+    fuel: MoneyOut
+    duties_and_taxes: MoneyOut | None = Field(
+        description="Duties-paid (DDP) products: the estimate included in total; else null."
     )
+    zone: str
+    chargeable_weight_g: int
+
+
+class PromiseOut(ClosedModel):
+    p50: date = Field(description="Median delivery date in the recipient's time zone.")
+    p90: date = Field(description="Delivery date met nine times in ten.")
+    time_zone: str = Field(examples=["America/Chicago"])
+    handover_p50: datetime = Field(description="Hand-over to the last-mile partner (UTC).")
+    handover_p90: datetime
+    transit_days_p50: int
+    transit_days_p90: int
+    promised_by: date = Field(description="The product's promise as a date.")
+    within_promise: bool = Field(description="p90 is no later than promised_by.")
+
+
+class RouteLegOut(ClosedModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    leg: str = Field(examples=["HKG-HUB>LAX-ISC"])
+    from_: str = Field(alias="from")
+    to: str
+    mode: str = Field(examples=["air"])
+    operator: str
+    latest_dropoff: datetime
+    departs: datetime
+    departs_local: datetime
+    departs_time_zone: str
+    arrives: datetime
+    arrives_local: datetime
+    arrives_time_zone: str
+    ready: datetime = Field(description="When the parcel is sorted and ready for the next leg.")
+
+
+class RateOptionOut(ClosedModel):
+    product: str = Field(examples=["CN-US-PREMIUM"])
+    product_name: str
+    service: str = Field(description="premium, standard or economy.")
+    partner: str
+    injection_point: str
+    incoterm: Literal["DDU", "DDP"]
+    price: PriceOut
+    promise: PromiseOut
+    route: list[RouteLegOut] = Field(description="Legs with planned UTC and local times.")
+
+
+class RatesResponse(ClosedModel):
+    options: list[RateOptionOut] = Field(description="Every feasible option, earliest p50 first.")

@@ -1,7 +1,9 @@
 """Rates and booking routes on the network, with duties for duties-paid products.
 
 ``Quoter.rates`` answers POST /v1/rates: every feasible option. ``Quoter.plan`` is the
-booking's RoutePlanner: the option the requested service picks, as a stored route document.
+booking's RoutePlanner: the option the requested service picks, as a route document (typed,
+``route_document.RouteDocument``) and the partner number its last mile needs (asked of the
+partner registry, so that no partner is named here).
 Bulk capture plans thousands of parcels a second, so the options are memoised per (origin,
 destination region group, 1 kg weight band, booking minute) and the chosen route per that group,
 service and incoterm; the price is always recomputed for the parcel's own weight and size.
@@ -14,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from postbridge.addresses import check_postal_code
+from postbridge.carriers import PartnerRegistry
 from postbridge.customs import CustomsItem
 from postbridge.customs.fx import convert
 from postbridge.errors import InvalidInput, ProblemList
@@ -25,6 +28,7 @@ from postbridge.network.model import Facility, Network, Product
 from postbridge.quotes.duties import ddp_duty_estimate, ddp_duty_total, declared_goods
 from postbridge.quotes.model import PlannedRoute, PlanRequest
 from postbridge.quotes.origins import origin_facility
+from postbridge.quotes.route_document import RouteDocument, RouteLeg, RoutePromise
 from postbridge.routing import (
     DutiesQuery,
     NoServiceAvailable,
@@ -40,7 +44,6 @@ from postbridge.routing.promise import find_transit, make_promise, postal_region
 
 WEIGHT_BAND_G = 1000
 PLAN_CACHE_SIZE = 65_536
-USPS = "USPS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +59,20 @@ class RateRequest:
 
 
 class Quoter:
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, *, partners: PartnerRegistry) -> None:
         self.network = network
+        self.partners = partners
         # Bounded memos (kit.memo), cleared wholesale when full:
         # (origin, country, region group, service, incoterm, band, minute) -> chosen option
         self._choices: Memo[tuple[Any, ...], QuoteOption] = Memo(PLAN_CACHE_SIZE)
         # the same key without service and incoterm -> every option of the group
         self._group_options: Memo[tuple[Any, ...], list[QuoteOption]] = Memo(PLAN_CACHE_SIZE)
         # option, (region, minute) -> (option with the region's promise, route document)
-        self._localised_routes: IdentityMemo[tuple[QuoteOption, dict[str, Any]]] = IdentityMemo(
+        self._localised_routes: IdentityMemo[tuple[QuoteOption, RouteDocument]] = IdentityMemo(
             PLAN_CACHE_SIZE
         )
-        # route legs -> (office of exchange, gateway, legs as JSON)
-        self._route_parts_of: IdentityMemo[tuple[Facility, str, list[dict[str, Any]]]] = (
+        # route legs -> (office of exchange, gateway, legs of the document)
+        self._route_parts_of: IdentityMemo[tuple[Facility, str, tuple[RouteLeg, ...]]] = (
             IdentityMemo(PLAN_CACHE_SIZE)
         )
         self._origins: Memo[tuple[str, str], str] = Memo(PLAN_CACHE_SIZE)
@@ -154,9 +158,13 @@ class Quoter:
             promise_p50=option.promise.p50,
             promise_p90=option.promise.p90,
             route=document,
-            usps_last_mile=option.partner == USPS,
+            partner_scheme=self._partner_scheme(option.partner),
             duties_included=duties,
         )
+
+    def _partner_scheme(self, partner: str) -> str | None:
+        scheme = self.partners.number_scheme(partner)
+        return None if scheme is None else scheme.name
 
     def _origin(self, country: str, postal_code: str) -> str:
         """origin_facility, memoised per sender postal code (a merchant ships from a few)."""
@@ -178,7 +186,7 @@ class Quoter:
 
     def _localised(
         self, option: QuoteOption, postal_key: str, minute: datetime, request: PlanRequest
-    ) -> tuple[QuoteOption, dict[str, Any]]:
+    ) -> tuple[QuoteOption, RouteDocument]:
         """The group's option with this delivery region's promise, and its route document,
         memoised per (option, region, minute): both depend on the postal code only through
         the last-mile region (ZIP3 in the US) and the sort code's first three characters."""
@@ -276,29 +284,28 @@ class Quoter:
                 error_code="no_service",
             ) from exc
 
-    def route_document(self, option: QuoteOption, postal_code: str) -> dict[str, Any]:
+    def route_document(self, option: QuoteOption, postal_code: str) -> RouteDocument:
         """What a shipment stores of its route: legs, hand-over point, label sort data."""
         exchange, gateway, legs = self._route_parts(option)
-        return {
-            "product": option.product,
-            "product_name": option.product_name,
-            "service": option.service.value,
-            "partner": option.partner,
-            "partner_name": self.network.partners[option.partner].name,
-            "injection_point": option.injection_point,
-            "office_of_exchange": exchange.upu_code or exchange.id,
-            "sort_code": f"{gateway}-{postal_region_key(postal_code)[:3]}",
-            "usps_last_mile": option.partner == USPS,
-            "legs": legs,
-            "promise": {**option.promise.to_json(), "promised_by": option.promised_by.isoformat(),
-                        "within_promise": option.within_promise},
-            "linehaul_cost": option.linehaul_cost.to_json(),
-            "network_version": self.network.version,
-        }  # fmt: skip
+        return RouteDocument(
+            product=option.product,
+            product_name=option.product_name,
+            service=option.service,
+            partner=option.partner,
+            partner_name=self.network.partners[option.partner].name,
+            injection_point=option.injection_point,
+            office_of_exchange=exchange.upu_code or exchange.id,
+            sort_code=f"{gateway}-{postal_region_key(postal_code)[:3]}",
+            partner_numbered=self.partners.number_scheme(option.partner) is not None,
+            legs=legs,
+            promise=RoutePromise.of(option.promise, option.promised_by, option.within_promise),
+            linehaul_cost=option.linehaul_cost,
+            network_version=self.network.version,
+        )
 
-    def _route_parts(self, option: QuoteOption) -> tuple[Facility, str, list[dict[str, Any]]]:
+    def _route_parts(self, option: QuoteOption) -> tuple[Facility, str, tuple[RouteLeg, ...]]:
         """Office of exchange, gateway and legs of the option's route, memoised per route:
-        every delivery region of a group shares them (treat the legs as read-only)."""
+        every delivery region of a group shares them."""
         found = self._route_parts_of.get(option.route)
         if found is not MISSING:
             return found
@@ -309,7 +316,7 @@ class Quoter:
             facilities[option.injection_point],
         )  # fmt: skip
         gateway = exchange.iata or exchange.id.split("-")[0]
-        legs = [leg.to_json() for leg in option.route]
+        legs = tuple(RouteLeg.of(leg) for leg in option.route)
         return self._route_parts_of.put(option.route, None, (exchange, gateway, legs))
 
     # -- duties -----------------------------------------------------------------------------

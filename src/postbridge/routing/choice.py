@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from postbridge.kit.money import Money
 from postbridge.network.model import ServiceLevel
 from postbridge.routing.errors import NoServiceAvailable
 from postbridge.routing.quote import QuoteOption
@@ -17,7 +18,9 @@ def choose(options: list[QuoteOption], service: str) -> QuoteOption:
       product's promise (then earliest p90, p50); if none meets it, the earliest p50 date;
     * a product code: that product's options, with the rule of its service level.
 
-    Prices are compared in minor units: the products of one service level share a currency.
+    Prices compare as ``Money``: the products of one service level share a currency (the
+    network loader refuses otherwise), and two currencies would raise ``MoneyError`` rather
+    than compare their minor units.
     """
     wanted = service.strip()
     level = next((s for s in ServiceLevel if s.value == wanted.lower()), None)
@@ -33,10 +36,8 @@ def choose(options: list[QuoteOption], service: str) -> QuoteOption:
     on_time = [o for o in candidates if o.within_promise]
     if not on_time:
         return min(candidates, key=_fastest_key)
-    return min(
-        on_time, key=lambda o: (o.price.total.minor, o.promise.p90, o.promise.p50, o.product)
-    )
+    return min(on_time, key=lambda o: (o.price.total, o.promise.p90, o.promise.p50, o.product))
 
 
-def _fastest_key(option: QuoteOption) -> tuple[date, date, int, str]:
-    return (option.promise.p50, option.promise.p90, option.price.total.minor, option.product)
+def _fastest_key(option: QuoteOption) -> tuple[date, date, Money, str]:
+    return (option.promise.p50, option.promise.p90, option.price.total, option.product)

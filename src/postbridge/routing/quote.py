@@ -236,7 +236,17 @@ def quote(
         options.extend(
             _options_for_service(timetable, service, products, priced, request, origin, now)
         )
-    options.sort(key=lambda o: (o.promise.p50, o.price.total.minor, o.product, o.injection_point))
+    # Products of different service levels may price in different currencies: ties on the date
+    # order by currency, then amount, never by minor units of two currencies.
+    options.sort(
+        key=lambda o: (
+            o.promise.p50,
+            o.price.total.currency,
+            o.price.total.minor,
+            o.product,
+            o.injection_point,
+        )
+    )
     return options
 
 

@@ -131,29 +131,6 @@ class Timetable:
         self._views[service] = view
         return view
 
-    def departure_columns(self) -> dict[str, IntArray]:
-        """One row per dated departure, shaped for the capacity planner's ``Departures``.
-
-        ``departure_id`` is the connection's position here, ``lane_id`` its leg's index in
-        ``network.legs``; capacities are per departure with -1 for "no limit"; costs are minor
-        units of ``network.cost_currency`` (per parcel, per kg).
-        """
-        legs = self.network.legs
-        parcels = np.array([leg.capacity_items or -1 for leg in legs], dtype=np.int64)
-        grams = np.array(
-            [leg.capacity_kg * 1000 if leg.capacity_kg else -1 for leg in legs], dtype=np.int64
-        )
-        return {
-            "departure_id": np.arange(len(self.dropoff), dtype=np.int64),
-            "lane_id": self.leg.copy(),
-            "departs_at": self.departure.copy(),
-            "arrives_at": self.arrival.copy(),
-            "capacity_parcels": parcels[self.leg],
-            "capacity_grams": grams[self.leg],
-            "cost_per_parcel": self.cost_per_item.copy(),
-            "cost_per_kg": self.cost_per_kg.copy(),
-        }
-
     def departures_of_leg(self, leg_index: int) -> LegDepartures:
         """The dated departures of one leg, in drop-off order (for re-timing a route), cached."""
         found = self._by_leg.get(leg_index)

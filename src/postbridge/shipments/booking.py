@@ -1,4 +1,5 @@
-"""Book one shipment: idempotency, validation, route and price, numbers, one commit."""
+"""Book one shipment: idempotency, validation, route and price, numbers, one commit that also
+writes its ``shipment.booked`` event; cancel one (``shipment.cancelled``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from postbridge.kit.clock import utc_now
 from postbridge.numbering.allocator import NumberAllocator, numbering_config
 from postbridge.shipments.capture import ShipmentInput, ValidShipment, validate_shipment
 from postbridge.shipments.documents import shipment_row
+from postbridge.shipments.events import ShipmentBooked, ShipmentCancelled
 from postbridge.shipments.lifecycle import CANCELLABLE, ShipmentStatus
 from postbridge.shipments.models import IdempotencyKey, Shipment
 from postbridge.shipments.ports import RoutePlanner
@@ -63,15 +65,18 @@ def validate_or_raise(
 def allocate_tracking_numbers(
     deps: BookingDeps, priced: Priced, service: str
 ) -> tuple[str, str | None]:
-    """The shipment's S10 and, for a USPS last mile, its IMpb: one short transaction."""
+    """The shipment's S10 and, when its last mile numbers parcels itself (``partner_scheme``),
+    the partner's number: one short transaction."""
     planned = priced.planned
     indicator = (
         planned.service_indicator if planned else None
     ) or numbering_config().indicator_for(service)
     key = (planned.partner if planned else "*", indicator)
-    needs_impb = planned is not None and planned.usps_last_mile
-    issued, pics = deps.allocator.allocate_many({key: 1}, impb=1 if needs_impb else 0)
-    return issued[key][0], (pics[0] if pics else None)
+    scheme = planned.partner_scheme if planned else None
+    issued, partner = deps.allocator.allocate_many(
+        {key: 1}, partner={scheme: 1} if scheme else None
+    )
+    return issued[key][0], (partner[scheme][0] if scheme else None)
 
 
 def book_shipment(
@@ -110,6 +115,17 @@ def book_shipment(
                     shipment_id=row["id"],
                 )
             )
+        uow.record(
+            ShipmentBooked(
+                merchant_id=merchant_id,
+                shipment_id=row["id"],
+                tracking_number=tracking_number,
+                destination_country=row["destination_country"],
+                reference=row["reference"],
+                service=row["service"],
+                occurred_at=booked_at,
+            )
+        )
         try:
             uow.commit()
         except IntegrityError:
@@ -161,5 +177,14 @@ def cancel_shipment(*, database: Database, shipment_id: str, merchant_id: str | 
             )
         shipment.status = ShipmentStatus.CANCELLED.value
         shipment.updated_at = utc_now()
+        uow.record(
+            ShipmentCancelled(
+                merchant_id=shipment.merchant_id,
+                shipment_id=shipment.id,
+                tracking_number=shipment.tracking_number,
+                destination_country=shipment.destination_country,
+                occurred_at=shipment.updated_at,
+            )
+        )
         uow.commit()
     return shipment

@@ -23,7 +23,6 @@ from postbridge.errors import FieldProblem, ProblemList
 from postbridge.kit.memo import MISSING, IdentityMemo
 from postbridge.kit.money import Money
 
-SERVICE_LEVELS = ("premium", "standard", "economy")
 INCOTERMS = ("DDU", "DDP")
 
 

@@ -1,5 +1,6 @@
 """What a shipment row stores: its addresses and customs declaration as JSON documents, and the
-column values of a new shipment (single and bulk booking build the same row)."""
+column values of a new shipment (single and bulk booking build the same row), with its route
+and duty estimate as the JSON of their typed documents."""
 
 from __future__ import annotations
 
@@ -85,10 +86,10 @@ def shipment_row(
         "height_mm": valid.height_mm,
         "customs": customs_document(valid),
         "customs_form": valid.form.value,
-        "duties": priced.duties_document,
+        "duties": priced.duties.to_json(),
         "product": planned.product if planned else None,
         "partner": planned.partner if planned else None,
-        "route": planned.route if planned else None,
+        "route": planned.route.to_json() if planned else None,
         "price_minor": planned.price.minor if planned else None,
         "price_currency": planned.price.currency if planned else None,
         "promised_p50": planned.promise_p50 if planned else None,

@@ -2,12 +2,15 @@
 written as a whole and never queried by their inner fields. The route and the duty estimate are
 shared by many shipments (one route per lane, region and booking minute; one estimate per basket
 and price), so they are stored once in ``shipment_documents``, named by the digest of their
-text, and the shipment points to them."""
+text, and the shipment points to them. ``Shipment.route`` and ``Shipment.duties`` read them
+through as typed documents, parsed once per loaded document (shipments sharing a route share
+its parse)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -21,8 +24,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from postbridge.customs import DutyEstimate
 from postbridge.kit.clock import utc_now
+from postbridge.quotes.route_document import RouteDocument
 from postbridge.storage.base import Base, UTCDateTime
+
+T = TypeVar("T")
 
 
 class ShipmentDocument(Base):
@@ -34,6 +41,13 @@ class ShipmentDocument(Base):
     digest: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    def parsed(self, parse: Callable[[dict[str, Any]], T]) -> T:
+        """The body through ``parse``, once per loaded row: the body never changes."""
+        cached = self.__dict__.get("_parsed")
+        if cached is None:
+            cached = self.__dict__["_parsed"] = parse(self.body)
+        return cached
 
 
 class Shipment(Base):
@@ -85,12 +99,13 @@ class Shipment(Base):
     )
 
     @property
-    def duties(self) -> dict[str, Any]:
-        return self.duties_document.body
+    def duties(self) -> DutyEstimate:
+        return self.duties_document.parsed(DutyEstimate.from_json)
 
     @property
-    def route(self) -> dict[str, Any] | None:
-        return self.route_document.body if self.route_document is not None else None
+    def route(self) -> RouteDocument | None:
+        document = self.route_document
+        return None if document is None else document.parsed(RouteDocument.from_json)
 
 
 class IdempotencyKey(Base):

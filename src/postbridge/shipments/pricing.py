@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from postbridge.customs import CustomsItem, DutyEstimate, Incoterm, estimate_duties_and_taxes
 from postbridge.kit.memo import MISSING, IdentityMemo
@@ -16,12 +15,11 @@ from postbridge.shipments.ports import PlannedRoute, PlanRequest, RoutePlanner
 @dataclass(frozen=True, slots=True)
 class Priced:
     planned: PlannedRoute | None
-    duties: DutyEstimate
-    duties_document: dict[str, Any]
+    duties: DutyEstimate  # stored as its document (DutyEstimate.to_json, version 1)
 
 
 # Keyed on the basket's identity (see kit.memo) and (destination, cost, incoterm, date, origin).
-_estimates: IdentityMemo[tuple[DutyEstimate, dict[str, Any]]] = IdentityMemo(limit=16_384)
+_estimates: IdentityMemo[DutyEstimate] = IdentityMemo(limit=16_384)
 
 
 def _estimate(
@@ -31,7 +29,7 @@ def _estimate(
     incoterm: Incoterm,
     on_date: date,
     origin: str,
-) -> tuple[DutyEstimate, dict[str, Any]]:
+) -> DutyEstimate:
     """The estimate is a pure function of its inputs; marketplaces ship the same baskets of
     SKUs to the same countries all day, so a bulk file hits this memo most of the time
     (validated declarations are memoised, so a repeated basket is the same tuple)."""
@@ -48,7 +46,7 @@ def _estimate(
         on_date=on_date,
         origin_country=origin,
     )
-    return _estimates.put(items, key, (estimate, estimate.to_json()))
+    return _estimates.put(items, key, estimate)
 
 
 def plan_and_price(
@@ -73,7 +71,7 @@ def plan_and_price(
                 items=valid.declaration.items,
             )
         )
-    duties, document = _estimate(
+    duties = _estimate(
         valid.recipient.country,
         valid.declaration.items,
         planned.transport_price if planned else None,
@@ -81,4 +79,4 @@ def plan_and_price(
         booked_at.date(),
         valid.sender.country,
     )
-    return Priced(planned=planned, duties=duties, duties_document=document)
+    return Priced(planned=planned, duties=duties)

@@ -1,4 +1,5 @@
-"""Every query on shipments, idempotency keys and batches."""
+"""Every query on shipments, their shared route and duty documents and idempotency keys, and
+the row encoding that bulk capture inserts with."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import orjson
 from sqlalchemy import JSON, Dialect, Table, bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from postbridge.kit.text import storable
 from postbridge.shipments.models import (
     IdempotencyKey,
     Shipment,
@@ -179,6 +181,8 @@ class ShipmentRepository:
         connection.exec_driver_sql(sql, [tuple(row) for row in rows])
 
     def get(self, shipment_id: str, *, merchant_id: str | None) -> Shipment | None:
+        if not storable(shipment_id):  # no such id can exist; PostgreSQL would refuse the query
+            return None
         query = select(Shipment).where(Shipment.id == shipment_id)
         if merchant_id is not None:
             query = query.where(Shipment.merchant_id == merchant_id)
@@ -186,7 +190,7 @@ class ShipmentRepository:
 
     def get_many(self, shipment_ids: Iterable[str], *, merchant_id: str | None) -> list[Shipment]:
         ids = list(shipment_ids)
-        query = select(Shipment).where(Shipment.id.in_(ids))
+        query = select(Shipment).where(Shipment.id.in_([i for i in ids if storable(i)]))
         if merchant_id is not None:
             query = query.where(Shipment.merchant_id == merchant_id)
         found = {s.id: s for s in self.session.scalars(query)}

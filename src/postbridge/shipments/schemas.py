@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
-from postbridge.kit.schemas import MoneyIn, MoneyOut, StrictModel
+from postbridge.kit.schemas import FreeText, Line, MoneyIn, MoneyOut, StrictModel
 
-Text = Annotated[str, Field(max_length=200)]
+# Every text field refuses control characters (StrictModel); integers are JSON integers, not
+# booleans, floats or strings (StrictInt); amounts are plain decimal strings (MoneyIn).
+Text = Annotated[Line, Field(max_length=200)]
 
 
 class AddressIn(StrictModel):
@@ -18,46 +20,46 @@ class AddressIn(StrictModel):
     street_lines: Annotated[list[Text], Field(max_length=4)] = []
     city: Text | None = None
     region: Text | None = Field(None, description='State/province: code or name ("TX", "Texas").')
-    postal_code: Annotated[str, Field(max_length=20)] | None = None
-    country: Annotated[str, Field(max_length=60, description="ISO 3166-1 alpha-2.")]
-    phone: Annotated[str, Field(max_length=40)] | None = None
-    email: Annotated[str, Field(max_length=254)] | None = None
-    tax_id: Annotated[str, Field(max_length=40)] | None = Field(
+    postal_code: Annotated[Line, Field(max_length=20)] | None = None
+    country: Annotated[Line, Field(max_length=60, description="ISO 3166-1 alpha-2.")]
+    phone: Annotated[Line, Field(max_length=40)] | None = None
+    email: Annotated[Line, Field(max_length=254)] | None = None
+    tax_id: Annotated[Line, Field(max_length=40)] | None = Field(
         None,
         description="Recipient tax id where the destination's customs asks (Brazil: CPF/CNPJ).",
     )
 
 
 class ParcelIn(StrictModel):
-    weight_g: Annotated[int, Field(gt=0, le=70_000)]
-    length_mm: Annotated[int, Field(gt=0, le=3_000)]
-    width_mm: Annotated[int, Field(gt=0, le=3_000)]
-    height_mm: Annotated[int, Field(gt=0, le=3_000)]
+    weight_g: Annotated[StrictInt, Field(gt=0, le=70_000)]
+    length_mm: Annotated[StrictInt, Field(gt=0, le=3_000)]
+    width_mm: Annotated[StrictInt, Field(gt=0, le=3_000)]
+    height_mm: Annotated[StrictInt, Field(gt=0, le=3_000)]
 
 
 class CustomsItemIn(StrictModel):
-    description: Annotated[str, Field(min_length=1, max_length=200)]
-    quantity: Annotated[int, Field(ge=1, le=100_000)]
+    description: Annotated[Line, Field(min_length=1, max_length=200)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=100_000)]
     unit_value: MoneyIn
-    hs_code: Annotated[str, Field(max_length=14)] | None = None
-    origin_country: Annotated[str, Field(max_length=60)]
-    unit_weight_g: Annotated[int, Field(ge=0, le=70_000)]
+    hs_code: Annotated[Line, Field(max_length=14)] | None = None
+    origin_country: Annotated[Line, Field(max_length=60)]
+    unit_weight_g: Annotated[StrictInt, Field(ge=0, le=70_000)]
 
 
 class CustomsIn(StrictModel):
-    category: str = Field(
+    category: Line = Field(
         description="gift, documents, commercial_sample, returned_goods, sale_of_goods or other."
     )
     items: Annotated[list[CustomsItemIn], Field(max_length=100)] = []
-    explanation: Annotated[str, Field(max_length=200)] | None = Field(
+    explanation: Annotated[FreeText, Field(max_length=200)] | None = Field(
         None, description="Required when category is other (CN23 box)."
     )
 
 
 class ShipmentCreate(StrictModel):
-    reference: Annotated[str, Field(min_length=1, max_length=100, examples=["ORDER-1001"])]
+    reference: Annotated[Line, Field(min_length=1, max_length=100, examples=["ORDER-1001"])]
     service: Annotated[
-        str,
+        Line,
         Field(
             max_length=40,
             description="premium, standard, economy, or a product code.",

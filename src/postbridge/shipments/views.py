@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from postbridge.addresses import AddressInput
-from postbridge.customs import CustomsItemInput, DeclarationInput
+from postbridge.customs import CustomsItemInput, DeclarationInput, DutyEstimate
 from postbridge.errors import InvalidInput
 from postbridge.kit.money import Money, MoneyError
 from postbridge.shipments.capture import ShipmentInput
@@ -77,18 +77,31 @@ def public_address(document: dict[str, Any]) -> dict[str, Any]:
     return {field: document.get(field) for field in PUBLIC_ADDRESS_FIELDS}
 
 
-def _money(document: dict[str, str]) -> dict[str, str]:
-    return {"amount": document["amount"], "currency": document["currency"]}
+def duties_view(estimate: DutyEstimate) -> dict[str, Any]:
+    """The part of the stored estimate the API shows."""
+    return {
+        "payer": estimate.payer.value,
+        "status": estimate.status.value,
+        "duties": estimate.duties.to_json(),
+        "taxes": estimate.taxes.to_json(),
+        "fees": estimate.fees.to_json(),
+        "total": estimate.total.to_json(),
+        "due_on_delivery": estimate.due_on_delivery.to_json(),
+        "landed_cost": estimate.landed_cost.to_json(),
+        "lines": [line.to_json() for line in estimate.lines],
+        "rules": [rule.to_json() for rule in estimate.rules],
+        "note": estimate.note,
+    }
 
 
 def shipment_read(shipment: Shipment) -> dict[str, Any]:
-    duties = shipment.duties
     price = None
     if shipment.price_minor is not None and shipment.price_currency:
         price = Money(shipment.price_currency, shipment.price_minor).to_json()
     promise = None
     if shipment.promised_p50 and shipment.promised_p90:
         promise = {"p50": shipment.promised_p50, "p90": shipment.promised_p90}
+    route = shipment.route
     return {
         "id": shipment.id,
         "reference": shipment.reference,
@@ -107,24 +120,12 @@ def shipment_read(shipment: Shipment) -> dict[str, Any]:
         },
         "customs": shipment.customs,
         "customs_form": shipment.customs_form,
-        "duties": {
-            "payer": duties["payer"],
-            "status": duties["status"],
-            "duties": _money(duties["duties"]),
-            "taxes": _money(duties["taxes"]),
-            "fees": _money(duties["fees"]),
-            "total": _money(duties["total"]),
-            "due_on_delivery": _money(duties["due_on_delivery"]),
-            "landed_cost": _money(duties["landed_cost"]),
-            "lines": duties["lines"],
-            "rules": duties["rules"],
-            "note": duties["note"],
-        },
+        "duties": duties_view(shipment.duties),
         "product": shipment.product,
         "partner": shipment.partner,
         "price": price,
         "promise": promise,
-        "route": shipment.route,
+        "route": None if route is None else route.to_json(),
         "created_at": shipment.created_at,
     }
 

@@ -1,1 +1,2 @@
-"""SQLAlchemy 2 plumbing: engine, declarative base, unit of work. No business rules here."""
+"""SQLAlchemy 2 plumbing: engine, declarative base, unit of work and the outbox it writes.
+No business rules here."""

@@ -1,4 +1,9 @@
-"""The unit of work owns the transaction: services flush, only the unit of work commits."""
+"""The unit of work owns the transaction: services flush, only the unit of work commits.
+
+It also carries the transaction's domain events: a use case records them (``uow.record``) and
+``commit`` writes them to the outbox in the same transaction as the change, so a committed
+change always has its events and a rolled-back one has none.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,18 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from postbridge.kit.events import DomainEvent
+from postbridge.storage.outbox import OutboxRepository
+
 
 class UnitOfWork:
-    """One transaction. ``with uow: ...; uow.commit()``; leaving without commit rolls back."""
+    """One transaction. ``with uow: ...; uow.record(event); uow.commit()``; leaving without
+    commit rolls back and forgets the recorded events."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
+        self._events: list[DomainEvent] = []
 
     @property
     def session(self) -> Session:
@@ -32,15 +42,28 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self._session is not None
+        self._events.clear()
         # close() rolls back whatever was not committed and detaches the objects without
         # expiring them, so values read inside the block stay readable after it.
         self._session.close()
         self._session = None
 
+    def record(self, event: DomainEvent) -> None:
+        """Keep ``event`` for the outbox; written only if this unit of work commits."""
+        self._events.append(event)
+
+    @property
+    def recorded(self) -> tuple[DomainEvent, ...]:
+        return tuple(self._events)
+
     def commit(self) -> None:
+        if self._events:
+            OutboxRepository(self.session).append(self._events)
+            self._events.clear()
         self.session.commit()
 
     def rollback(self) -> None:
+        self._events.clear()
         self.session.rollback()
 
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+
+from tests.document_builders import leg, route_document
 
 from postbridge.capacity.plan_run import STAGES
 from postbridge.capacity.routes import (
@@ -12,31 +13,22 @@ from postbridge.capacity.routes import (
     retimed_route,
 )
 from postbridge.cli.plan import STAGE_LABELS
+from postbridge.quotes.route_document import RouteDocument
 
 
-def leg(
-    name: str, mode: str, dropoff: str, departs: str, arrives: str, ready: str
-) -> dict[str, Any]:
-    origin, destination = name.split(">")
-    return {
-        "leg": name, "from": origin, "to": destination, "mode": mode,
-        "latest_dropoff": dropoff, "departs": departs, "arrives": arrives, "ready": ready,
-        "departs_time_zone": "Asia/Hong_Kong", "arrives_time_zone": "America/Los_Angeles",
-    }  # fmt: skip
-
-
-def madrid_route() -> dict[str, Any]:
-    return {
-        "legs": [
+def madrid_route(*, p90: str = "2026-12-05") -> RouteDocument:
+    return route_document(
+        (
             leg("SZX-SC>HKG-HUB", "truck", "2026-11-26T00:00:00Z", "2026-11-26T01:00:00Z",
                 "2026-11-26T04:00:00Z", "2026-11-26T09:00:00Z"),
             leg("HKG-HUB>LGG-HUB", "air", "2026-11-26T12:30:00Z", "2026-11-26T16:30:00Z",
                 "2026-11-27T05:30:00Z", "2026-11-27T09:00:00Z"),
             leg("LGG-HUB>MAD-HUB", "truck", "2026-11-27T16:00:00Z", "2026-11-27T17:00:00Z",
                 "2026-11-28T21:00:00Z", "2026-11-29T01:00:00Z"),
-        ],
-        "promise": {"p90": "2026-12-05", "promised_by": "2026-12-08"},
-    }  # fmt: skip
+        ),
+        p90=p90,
+        promised_by="2026-12-08",
+    )  # fmt: skip
 
 
 def at(text: str) -> datetime:
@@ -51,7 +43,7 @@ def test_planned_flight_is_the_first_air_leg_ready_when_the_truck_is() -> None:
     assert flight.ready_before == at("2026-11-26T09:00:00Z")
     assert flight.departure_id == "HKG-HUB>LGG-HUB@2026-11-26T16:30Z"
     assert planned_flight(None) is None
-    assert planned_flight({"legs": [madrid_route()["legs"][0]]}) is None
+    assert planned_flight(route_document(madrid_route().legs[:1])) is None
 
 
 def test_departure_id_round_trips_its_time() -> None:
@@ -62,9 +54,7 @@ def test_departure_id_round_trips_its_time() -> None:
 
 def test_promise_slack_is_whole_days_never_negative() -> None:
     assert promise_slack(madrid_route()) == timedelta(days=3)
-    late = {"promise": {"p90": "2026-12-09", "promised_by": "2026-12-08"}}
-    assert promise_slack(late) == timedelta(0)
-    assert promise_slack({}) == timedelta(0)
+    assert promise_slack(madrid_route(p90="2026-12-09")) == timedelta(0)
 
 
 def test_retimed_route_moves_the_flight_and_shifts_later_legs() -> None:
@@ -74,8 +64,8 @@ def test_retimed_route_moves_the_flight_and_shifts_later_legs() -> None:
     moved = retimed_route(
         route, flight, departs=at("2026-11-29T16:30:00Z"), arrives=at("2026-11-30T06:00:00Z")
     )
-    first, air, truck = moved["legs"]
-    assert first == route["legs"][0]
+    first, air, truck = (leg.to_json() for leg in moved.legs)
+    assert first == route.legs[0].to_json()
     assert (air["latest_dropoff"], air["departs"], air["arrives"], air["ready"]) == (
         "2026-11-29T12:30:00Z", "2026-11-29T16:30:00Z", "2026-11-30T06:00:00Z",
         "2026-11-30T09:30:00Z",
@@ -83,7 +73,7 @@ def test_retimed_route_moves_the_flight_and_shifts_later_legs() -> None:
     assert air["departs_local"] == "2026-11-30T00:30:00+08:00"
     # Arrival is 3 days 30 minutes later, so is everything after it.
     assert (truck["departs"], truck["ready"]) == ("2026-11-30T17:30:00Z", "2026-12-02T01:30:00Z")
-    assert route["legs"][1]["departs"] == "2026-11-26T16:30:00Z"  # the input is not mutated
+    assert moved.to_json() == {**route.to_json(), "legs": [first, air, truck]}  # only the legs
 
 
 def test_cli_labels_every_planning_stage() -> None:

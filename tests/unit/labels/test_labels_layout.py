@@ -8,6 +8,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from postbridge.carriers.usps import impb_label_barcode
+from postbridge.carriers.usps.samples import usps_sample_label as sample_label
 from postbridge.identifiers import build_impb_barcode, build_impb_tracking_number
 from postbridge.labels import (
     CustomsCategory,
@@ -20,7 +22,7 @@ from postbridge.labels import (
 )
 from postbridge.labels.drawing import Align, Barcode, Box, Rule, Text
 from postbridge.labels.label_layout import layout_label
-from postbridge.labels.samples import SAMPLE_ITEMS, sample_label
+from postbridge.labels.samples import SAMPLE_ITEMS
 
 LONGEST_IMPB = build_impb_barcode(
     "10118-1234",
@@ -42,7 +44,9 @@ def crowded_label() -> LabelData:
         ),
         recipient_lines=tuple(f"Recipient line {n} " + "x" * 60 for n in range(9)),
         sort_code="VERY-LONG-SORT-CODE",
-        impb=LONGEST_IMPB,
+        partner_barcode=impb_label_barcode(
+            LONGEST_IMPB.tracking_number.digits, postal_code="10118-1234"
+        ),
     )
 
 
@@ -69,7 +73,8 @@ def test_crowded_label_stays_on_the_page(width: float, height: float) -> None:
 
 
 def test_longest_impb_fits_and_decodes_in_png_and_pdf() -> None:
-    label = replace(sample_label(), impb=LONGEST_IMPB)
+    barcode = impb_label_barcode(LONGEST_IMPB.tracking_number.digits, postal_code="10118-1234")
+    label = replace(sample_label(), partner_barcode=barcode)
     expected = sorted([label.s10.text, LONGEST_IMPB.element_string])
     assert len(LONGEST_IMPB.data) == 38
 

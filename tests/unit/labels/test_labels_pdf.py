@@ -5,10 +5,12 @@ from dataclasses import replace
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
+from tests.document_builders import impb_of
 
+from postbridge.carriers.usps.samples import usps_sample_label as sample_label
 from postbridge.identifiers import parse_impb_barcode, parse_s10
 from postbridge.labels import CustomsCategory, CustomsFormType, Party, render_pdf
-from postbridge.labels.samples import SAMPLE_ITEMS, sample_label
+from postbridge.labels.samples import SAMPLE_ITEMS
 
 
 def pages_text(pdf: bytes) -> list[str]:
@@ -24,15 +26,15 @@ def decode_page(pdf: bytes, index: int) -> list[str]:
 
 def test_cn22_label_is_one_page_with_both_barcodes() -> None:
     label = sample_label(serial=31_415_926)
-    assert label.impb is not None
+    assert label.partner_barcode is not None
 
     pdf = render_pdf([label])
 
     assert pdf.startswith(b"%PDF-")
     assert len(pdfium.PdfDocument(pdf)) == 1
     decoded = decode_page(pdf, 0)
-    assert decoded == sorted([label.s10.text, label.impb.element_string])
-    assert parse_impb_barcode(decoded[0]).tracking_number == label.impb.tracking_number
+    assert decoded == sorted([label.s10.text, impb_of(label).element_string])
+    assert parse_impb_barcode(decoded[0]).tracking_number == impb_of(label).tracking_number
     assert parse_s10(decoded[1]).check_digit == label.s10.check_digit
 
 

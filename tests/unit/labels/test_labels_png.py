@@ -4,11 +4,12 @@ import io
 
 import zxingcpp
 from PIL import Image
+from tests.document_builders import impb_of
 
+from postbridge.carriers.usps.samples import usps_sample_label as sample_label
 from postbridge.identifiers import parse_impb_barcode, parse_s10
 from postbridge.labels import render_png
 from postbridge.labels.png import render_image
-from postbridge.labels.samples import sample_label
 
 
 def decode(png: bytes) -> list[zxingcpp.Result]:
@@ -27,13 +28,13 @@ def test_png_is_4x6_inches_at_the_requested_dpi() -> None:
 
 def test_both_barcodes_decode_to_the_inputs() -> None:
     label = sample_label(serial=12_345_678)
-    assert label.impb is not None
+    assert label.partner_barcode is not None
 
     texts = sorted(r.text for r in decode(render_png(label)))
 
-    assert texts == sorted([label.s10.text, label.impb.element_string])
+    assert texts == sorted([label.s10.text, impb_of(label).element_string])
     decoded_impb = parse_impb_barcode(next(t for t in texts if t.startswith("(420)")))
-    assert decoded_impb == label.impb
+    assert decoded_impb == impb_of(label)
     assert parse_s10(next(t for t in texts if not t.startswith("("))) == label.s10
 
 

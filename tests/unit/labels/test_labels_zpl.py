@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
+from tests.document_builders import impb_of
 
+from postbridge.carriers.usps.samples import usps_sample_label as sample_label
 from postbridge.identifiers import parse_impb_barcode
 from postbridge.labels import CustomsCategory, CustomsFormType, Party, render_zpl
 from postbridge.labels.code128 import FNC1, code128_module_count
-from postbridge.labels.samples import sample_label
 from postbridge.labels.zpl import zpl_code128_field
 
 
@@ -36,24 +37,24 @@ def test_one_block_per_label_in_utf8() -> None:
 
 def test_barcode_fields_carry_s10_and_gs1_impb() -> None:
     label = sample_label(serial=12_345_678)
-    assert label.impb is not None
+    assert label.partner_barcode is not None
 
     fields = barcode_fields(render_zpl([label]))
 
-    zip_code = label.impb.routing_zip
-    pic = label.impb.tracking_number.digits
+    zip_code = impb_of(label).routing_zip
+    pic = impb_of(label).tracking_number.digits
     assert fields == [f">;>8420{zip_code}>8{pic}", f">:{label.s10.text}"]
     assert "^BY3" in render_zpl([label])
 
 
 def test_human_readable_lines() -> None:
     label = sample_label()
-    assert label.impb is not None
+    assert label.partner_barcode is not None
 
     zpl = render_zpl([label])
 
     assert "^FDUSPS TRACKING #^FS" in zpl
-    assert f"^FD{label.impb.tracking_number.grouped}^FS" in zpl
+    assert f"^FD{impb_of(label).tracking_number.grouped}^FS" in zpl
     assert f"^FD{label.s10.spaced}^FS" in zpl
     assert "^FDNEW YORK, NY 10118^FS" in zpl
 
@@ -127,7 +128,7 @@ const fs = require("node:fs");
 )
 def test_zpl_renders_and_its_barcodes_decode(tmp_path: Path) -> None:
     label = sample_label(serial=27_182_818)
-    assert label.impb is not None
+    assert label.partner_barcode is not None
     (tmp_path / "label.zpl").write_text(render_zpl([label]), encoding="utf-8")
     script = tmp_path / "render_zpl.cjs"
     script.write_text(NODE_SCRIPT, encoding="utf-8")
@@ -141,5 +142,5 @@ def test_zpl_renders_and_its_barcodes_decode(tmp_path: Path) -> None:
 
     image = Image.open(io.BytesIO((tmp_path / "label.png").read_bytes()))
     texts = sorted(r.text for r in zxingcpp.read_barcodes(image))
-    assert texts == sorted([label.impb.element_string, label.s10.text])
-    assert parse_impb_barcode(label.impb.element_string) == label.impb
+    assert texts == sorted([impb_of(label).element_string, label.s10.text])
+    assert parse_impb_barcode(impb_of(label).element_string) == impb_of(label)

@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 
 import postbridge.quotes.service as service_module
+from postbridge.bootstrap import partner_registry
 from postbridge.customs import CustomsItem
 from postbridge.errors import InvalidInput
 from postbridge.kit.money import Money
 from postbridge.network import Network, demo_network
 from postbridge.quotes.model import PlanRequest
 from postbridge.quotes.service import Quoter
+
+PARTNERS = partner_registry()
 
 BOOKED_AT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 TSHIRTS = (CustomsItem("Cotton T-shirt", 2, Money("USD", 990), "610910", "CN", 180),)
@@ -63,10 +66,10 @@ PARCELS = [
     "parcel", PARCELS, ids=lambda p: f"{p.destination_postal_code}-{p.service}"
 )
 def test_a_warm_quoter_plans_what_a_fresh_one_plans(network: Network, parcel: PlanRequest) -> None:
-    warm = Quoter(network)
+    warm = Quoter(network, partners=PARTNERS)
     for other in PARCELS:  # fill every memo with the group's other parcels first
         warm.plan(other)
-    assert warm.plan(parcel) == Quoter(network).plan(parcel)
+    assert warm.plan(parcel) == Quoter(network, partners=PARTNERS).plan(parcel)
 
 
 def test_one_quote_serves_every_service_and_incoterm_of_a_group(
@@ -80,7 +83,7 @@ def test_one_quote_serves_every_service_and_incoterm_of_a_group(
         return real_quote(*args, **kwargs)
 
     monkeypatch.setattr(service_module, "quote", counting_quote)
-    quoter = Quoter(network)
+    quoter = Quoter(network, partners=PARTNERS)
     products = {
         (service, incoterm): quoter.plan(request(service=service, incoterm=incoterm)).product
         for service in ("premium", "standard", "economy")
@@ -92,7 +95,7 @@ def test_one_quote_serves_every_service_and_incoterm_of_a_group(
 
 
 def test_a_parcel_the_groups_choice_cannot_take_is_planned_on_its_own(network: Network) -> None:
-    quoter = Quoter(network)
+    quoter = Quoter(network, partners=PARTNERS)
     small = request(service="economy")
     assert quoter.plan(small).product == "CN-US-ECONOMY"
     # Same group (ZIP area, weight band, minute) but a side above the small packet's 600 mm.
@@ -103,8 +106,23 @@ def test_a_parcel_the_groups_choice_cannot_take_is_planned_on_its_own(network: N
 
 
 def test_the_price_is_the_parcels_own_within_a_group(network: Network) -> None:
-    quoter = Quoter(network)
+    quoter = Quoter(network, partners=PARTNERS)
     light, heavy = request(weight_g=120), request(weight_g=980)
     assert quoter.plan(light).product == quoter.plan(heavy).product
     assert quoter.plan(light).price < quoter.plan(heavy).price
-    assert quoter.plan(heavy).price == Quoter(network).plan(heavy).price
+    assert quoter.plan(heavy).price == Quoter(network, partners=PARTNERS).plan(heavy).price
+
+
+@pytest.mark.parametrize(
+    ("country", "postal_code", "scheme"), [("US", "78701", "impb"), ("ES", "28014", None)]
+)
+def test_the_partner_registry_decides_which_partner_number_a_plan_needs(
+    network: Network, country: str, postal_code: str, scheme: str | None
+) -> None:
+    planned = Quoter(network, partners=PARTNERS).plan(
+        request(destination_country=country, destination_postal_code=postal_code)
+    )
+
+    assert planned.partner_scheme == scheme
+    assert planned.route.partner_numbered is (scheme is not None)
+    assert planned.route.to_json()["usps_last_mile"] is (scheme is not None)

@@ -98,27 +98,3 @@ def test_timetable_is_cached_per_day_and_covers_three_weeks() -> None:
     assert timetable_at(network, now + timedelta(minutes=1)) is not timetable
     assert timetable.end_minute - to_minute(now) >= 21 * 1440
     assert timetable.dropoff.min() >= timetable.start_minute
-
-
-def test_departure_columns_feed_the_capacity_planner() -> None:
-    network = demo_network()
-    timetable = timetable_at(network, datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
-
-    columns = timetable.departure_columns()
-
-    first = network.legs[int(columns["lane_id"][0])]
-    assert set(columns) == {
-        "departure_id",
-        "lane_id",
-        "departs_at",
-        "arrives_at",
-        "capacity_parcels",
-        "capacity_grams",
-        "cost_per_parcel",
-        "cost_per_kg",
-    }
-    assert {len(column) for column in columns.values()} == {len(timetable)}
-    assert int(columns["arrives_at"][0] - columns["departs_at"][0]) == first.duration_min
-    assert int(columns["capacity_grams"][0]) == (first.capacity_kg or 0) * 1000
-    assert int(columns["capacity_parcels"][0]) == first.capacity_items
-    assert int(columns["cost_per_kg"][0]) == first.cost_per_kg_minor

@@ -71,7 +71,7 @@ def test_the_duty_estimate_counts_the_transport_price_only() -> None:
         origin_country="CN",
     )
     assert priced.duties == expected
-    assert priced.duties_document["shipping_cost"] == {"amount": "12.00", "currency": "USD"}
+    assert priced.duties.to_json()["shipping_cost"] == {"amount": "12.00", "currency": "USD"}
 
 
 def test_repeated_baskets_reuse_one_estimate_and_a_new_cost_gets_its_own() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, UploadFile
+from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
@@ -54,7 +54,9 @@ def batch_read(batch: ShipmentBatch) -> dict[str, Any]:
     summary="Upload a CSV of parcels to book",
     description=(
         "Columns are documented in docs/csv-format.md (`postbridge csv-template` prints the "
-        "header). Rows are booked in the background; poll the batch, then read its results. "
+        "header). Rows are booked by the worker (`postbridge worker`, started by "
+        "`postbridge serve`), which resumes a batch after a crash; poll the batch, then read "
+        "its results. "
         "The same `batch_key` with the same file returns the existing batch and books nothing "
         "twice; with another file it is 409."
     ),
@@ -64,27 +66,29 @@ def upload_batch(
     file: UploadFile,
     platform: PlatformDep,
     principal: PrincipalDep,
-    background: BackgroundTasks,
     batch_key: Annotated[str | None, Form(max_length=255)] = None,
 ) -> dict[str, Any]:
-    incoming = platform.settings.var_dir / "batches" / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    staged = incoming / f"{new_id('upl')}.csv"
-    _stage_upload(file, staged)
-    sha = batches.file_sha256(staged)
-    batch, created = batches.open_batch(
-        database=platform.database,
-        merchant_id=principal.merchant_id,
-        batch_key=batch_key or f"sha256:{sha}",
-        file_name=(file.filename or "upload.csv")[:255],
-        sha256=sha,
-    )
+    # Stored under its upload id before the batch exists: the job queued with the batch names
+    # this file, so the worker can never claim a batch whose file is not there yet.
+    folder = platform.settings.var_dir / "batches"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{new_id('upl')}.csv"
+    _stage_upload(file, stored)
+    sha = batches.file_sha256(stored)
+    try:
+        batch, created = batches.open_batch(
+            database=platform.database,
+            merchant_id=principal.merchant_id,
+            batch_key=batch_key or f"sha256:{sha}",
+            file_name=(file.filename or "upload.csv")[:255],
+            sha256=sha,
+            queue_source=stored,
+        )
+    except BaseException:
+        stored.unlink(missing_ok=True)
+        raise
     if not created:
-        staged.unlink(missing_ok=True)
-        return batch_read(batch)
-    stored = platform.settings.var_dir / "batches" / f"{batch.id}.csv"
-    staged.replace(stored)
-    background.add_task(batches.run_batch, deps=platform.booking, batch_id=batch.id, source=stored)
+        stored.unlink(missing_ok=True)
     return batch_read(batch)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field, StrictInt
 
 from postbridge import capacity
 from postbridge.api.deps import OperatorDep, PlatformDep
+from postbridge.errors import NotFound
+from postbridge.kit.schemas import Line, StrictModel
+from postbridge.kit.text import storable
 
 router = APIRouter(tags=["capacity"])
 
@@ -21,17 +24,27 @@ OPERATOR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-class PlanCreate(BaseModel):
-    date: str = Field(description="The day whose departures to plan, YYYY-MM-DD (UTC).")
+class PlanCreate(StrictModel):
+    date: Line = Field(description="The day whose departures to plan, YYYY-MM-DD (UTC).")
 
 
-class DelayCreate(BaseModel):
-    minutes: int = Field(description="Delay from the scheduled time; 0 puts it back on time.")
+class DelayCreate(StrictModel):
+    minutes: StrictInt = Field(description="Delay from the scheduled time; 0 puts it back on time.")
 
 
-class CapacityUpdate(BaseModel):
-    capacity_items: int | None = Field(default=None, description="Parcels; null: no limit.")
-    capacity_grams: int | None = Field(default=None, description="Grams; null: no limit.")
+class CapacityUpdate(StrictModel):
+    capacity_items: StrictInt | None = Field(default=None, description="Parcels; null: no limit.")
+    capacity_grams: StrictInt | None = Field(default=None, description="Grams; null: no limit.")
+
+
+def _known_departure(departure_id: str) -> str:
+    """An id with control characters names no departure (and PostgreSQL would refuse it)."""
+    if not storable(departure_id):
+        raise NotFound(
+            f"departure: no departure {departure_id!r} (plan its date first)",
+            code="departure_not_found",
+        )
+    return departure_id
 
 
 @router.post(
@@ -62,7 +75,9 @@ def list_departures(
     platform: PlatformDep,
     _: OperatorDep,
     date: Annotated[str, Query(description="YYYY-MM-DD (UTC)")],
-    lane: Annotated[str | None, Query(description="A leg id, e.g. HKG-HUB>LAX-ISC")] = None,
+    lane: Annotated[
+        Line | None, Query(max_length=100, description="A leg id, e.g. HKG-HUB>LAX-ISC")
+    ] = None,
 ) -> dict[str, Any]:
     on_date = capacity.parse_plan_date(date)
     loads = capacity.list_departures(database=platform.database, on_date=on_date, leg_id=lane)
@@ -79,7 +94,7 @@ def update_departure(
 ) -> dict[str, Any]:
     return capacity.set_departure_capacity(
         database=platform.database,
-        departure_id=departure_id,
+        departure_id=_known_departure(departure_id),
         capacity_items=body.capacity_items,
         capacity_grams=body.capacity_grams,
     ).to_json()
@@ -92,7 +107,9 @@ def update_departure(
 )
 def cancel_departure(departure_id: str, platform: PlatformDep, _: OperatorDep) -> dict[str, Any]:
     return capacity.cancel_departure(
-        database=platform.database, network=platform.quoter.network, departure_id=departure_id
+        database=platform.database,
+        network=platform.quoter.network,
+        departure_id=_known_departure(departure_id),
     ).to_json()
 
 
@@ -107,6 +124,6 @@ def delay_departure(
     return capacity.delay_departure(
         database=platform.database,
         network=platform.quoter.network,
-        departure_id=departure_id,
+        departure_id=_known_departure(departure_id),
         minutes=body.minutes,
     ).to_json()

@@ -1,3 +1,5 @@
+"""Probes: /healthz (the process answers), /readyz (the database answers)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -12,7 +14,8 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
+    # On the event loop: liveness must not queue behind busy thread-pool workers.
     return {"status": "ok", "version": __version__}
 
 

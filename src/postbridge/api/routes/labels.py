@@ -1,15 +1,17 @@
+"""Labels API: one shipment's label (PDF, ZPL, PNG), or many merged into one PDF or ZPL."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
 from postbridge.api.routes.shipments import PROBLEM_RESPONSES
 from postbridge.bulk import batches
-from postbridge.kit.schemas import StrictModel
+from postbridge.kit.schemas import Line, StrictModel
 from postbridge.labelling.service import (
     MAX_LABELS_PER_REQUEST,
     LabelFormat,
@@ -53,6 +55,7 @@ def shipment_label(
             database=platform.database,
             shipment_ids=[shipment_id],
             merchant_id=principal.scope,
+            partners=platform.partners,
             label_format=format,
             page_size=size,
         )
@@ -60,9 +63,11 @@ def shipment_label(
 
 
 class LabelBatchRequest(StrictModel):
-    shipment_ids: Annotated[list[str], Field(max_length=MAX_LABELS_PER_REQUEST)] = []
-    batch_id: str | None = Field(None, description="Every booked row of a bulk-capture batch.")
-    offset: Annotated[int, Field(ge=0)] = Field(0, description="With batch_id: rows to skip.")
+    shipment_ids: Annotated[list[Line], Field(max_length=MAX_LABELS_PER_REQUEST)] = []
+    batch_id: Line | None = Field(None, description="Every booked row of a bulk-capture batch.")
+    offset: Annotated[StrictInt, Field(ge=0, le=10_000_000)] = Field(
+        0, description="With batch_id: rows to skip."
+    )
     format: Literal["pdf", "zpl"] = "pdf"
     size: Literal["4x6", "A6"] = "4x6"
 
@@ -96,6 +101,7 @@ def label_batch(
             database=platform.database,
             shipment_ids=ids,
             merchant_id=principal.scope,
+            partners=platform.partners,
             label_format=LabelFormat(body.format),
             page_size=body.size,
         )

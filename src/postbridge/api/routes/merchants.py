@@ -1,3 +1,5 @@
+"""GET /v1/me: the merchant (or operator) behind the calling API key."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter

@@ -1,3 +1,5 @@
+"""Shipments API: book (with Idempotency-Key), read, list with filters, cancel."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
 from postbridge.errors import InvalidInput
+from postbridge.kit.schemas import Line
 from postbridge.shipments import booking, reading
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.repository import ShipmentFilter
@@ -100,12 +103,12 @@ def list_shipments(
     principal: PrincipalDep,
     status: ShipmentStatus | None = None,
     destination: Annotated[
-        str | None, Query(min_length=2, max_length=2, description="ISO alpha-2")
+        Line | None, Query(min_length=2, max_length=2, description="ISO alpha-2")
     ] = None,
-    reference: Annotated[str | None, Query(max_length=100)] = None,
+    reference: Annotated[Line | None, Query(max_length=100)] = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[Line | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     for name, moment in (("created_from", created_from), ("created_to", created_to)):

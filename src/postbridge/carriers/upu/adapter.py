@@ -1,0 +1,30 @@
+"""The UPU adapter: any post we exchange with by the UPU standards, one instance per post
+profile. Its parcels carry their S10 alone and the label prints no block of the post's own."""
+
+from __future__ import annotations
+
+from postbridge.carriers.adapter import Capability
+from postbridge.carriers.upu.profiles import DEFAULT_PARTNER, PostProfile, load_profiles
+from postbridge.labels import PartnerBarcode
+
+
+class UpuAdapter:
+    number_scheme = None
+
+    def __init__(self, profile: PostProfile) -> None:
+        self.profile = profile
+        self.partner = profile.partner
+        self.capabilities: frozenset[Capability] = profile.capabilities
+
+    def label_barcode(self, partner_number: str, *, postal_code: str) -> PartnerBarcode | None:
+        return None
+
+
+def upu_adapters(
+    profiles: dict[str, PostProfile] | None = None,
+) -> tuple[list[UpuAdapter], UpuAdapter]:
+    """One adapter per profiled post (default: the shipped profiles), and the default profile's
+    adapter for every other post."""
+    loaded = load_profiles() if profiles is None else profiles
+    adapters = [UpuAdapter(p) for code, p in sorted(loaded.items()) if code != DEFAULT_PARTNER]
+    return adapters, UpuAdapter(loaded[DEFAULT_PARTNER])

@@ -1,0 +1,60 @@
+"""USPS as a last-mile partner: each parcel carries an IMpb (its USPS tracking number, issued
+under our mailer id next to the S10) and the label prints the IMpb block under a
+"USPS TRACKING #" banner (postal-standards.md §4, USPS Pub 199)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from postbridge.carriers.adapter import Capability
+from postbridge.carriers.usps.settings import UspsSettings
+from postbridge.identifiers.impb import build_impb_barcode, build_impb_block
+from postbridge.labels.model import PartnerBarcode
+
+SCHEME = "impb"
+BANNER = "USPS TRACKING #"
+
+
+@dataclass(frozen=True, slots=True)
+class ImpbScheme:
+    """Package Identification Codes under one mailer id and service type code: one counter
+    per pair, so a changed setting starts a fresh serial run instead of reusing one."""
+
+    mailer_id: str
+    service_type_code: str
+    name: str = SCHEME
+
+    @property
+    def counter(self) -> str:
+        return f"impb:{self.mailer_id}:{self.service_type_code}"
+
+    def numbers(self, first_serial: int, count: int) -> list[str]:
+        return build_impb_block(
+            service_type_code=self.service_type_code,
+            mailer_id=self.mailer_id,
+            first_serial=first_serial,
+            count=count,
+        )
+
+
+def impb_label_barcode(partner_number: str, *, postal_code: str) -> PartnerBarcode:
+    """The IMpb block: GS1-128 of ``420`` + the recipient's ZIP (routing) and the PIC, with the
+    PIC in groups of four under the bars."""
+    impb = build_impb_barcode(postal_code, partner_number)
+    return PartnerBarcode(
+        banner=BANNER,
+        gs1_fields=impb.fnc1_fields(),
+        human_readable=impb.tracking_number.grouped,
+    )
+
+
+class UspsAdapter:
+    capabilities = frozenset({Capability.PARTNER_NUMBERS, Capability.LABEL_BLOCK})
+
+    def __init__(self, settings: UspsSettings) -> None:
+        self.settings = settings
+        self.partner = self.settings.partner_code
+        self.number_scheme = ImpbScheme(self.settings.mailer_id, self.settings.service_type_code)
+
+    def label_barcode(self, partner_number: str, *, postal_code: str) -> PartnerBarcode:
+        return impb_label_barcode(partner_number, postal_code=postal_code)

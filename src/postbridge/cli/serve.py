@@ -1,0 +1,105 @@
+"""``postbridge serve``: the API, /docs and the console, with ``postbridge worker`` beside it.
+
+The worker is a child process started with PR_SET_PDEATHSIG, so it dies with the server even
+on ``kill -9``; on a normal exit the server stops it with SIGTERM (a running batch gives its job
+back at its next chunk) and waits for it. A worker that exits on its own is started again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import typer
+
+from postbridge.cli.common import one_line_errors, stderr, stdout
+from postbridge.config import get_settings
+from postbridge.kit.processes import die_with_parent
+
+WORKER_STOP_SECONDS = 30
+WORKER_RESTART_SECONDS = 2.0
+
+
+class WorkerProcess:
+    """``postbridge worker`` as a supervised child of this process."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = False
+        self._supervisor = threading.Thread(target=self._supervise, daemon=True)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def start(self) -> None:
+        self._spawn()
+        self._supervisor.start()
+
+    def _spawn(self) -> None:
+        # The kernel sends the death signal when the spawning *thread* ends: the main thread
+        # (until uvicorn returns) or the supervisor (until stop()); both outlive the worker.
+        parent = os.getpid()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "postbridge.cli.main", "worker"],
+            preexec_fn=lambda: die_with_parent(parent),
+        )
+
+    def _supervise(self) -> None:
+        while not self._stopping:
+            process = self._process
+            if process is not None and process.poll() is not None and not self._stopping:
+                stderr.print(f"worker exited with status {process.returncode}; restarting")
+                time.sleep(WORKER_RESTART_SECONDS)
+                if not self._stopping:
+                    self._spawn()
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self._stopping = True
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@one_line_errors
+def serve(
+    host: str = typer.Option(None, help="Bind address (default from POSTBRIDGE_HOST)."),
+    port: int = typer.Option(None, help="Port (default from POSTBRIDGE_PORT)."),
+    demo: bool = typer.Option(False, "--demo", help="Migrate and seed the demo merchant first."),
+    no_worker: bool = typer.Option(
+        False, "--no-worker", help="Do not start the worker (run `postbridge worker` yourself)."
+    ),
+) -> None:
+    """Serve the API, /docs and the web console, and run the worker beside them."""
+    import uvicorn
+
+    from postbridge.app import create_app
+    from postbridge.cli.demo import prepare_demo
+
+    settings = get_settings()
+    if demo:
+        prepare_demo(settings)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    worker = None if no_worker else WorkerProcess()
+    if worker is not None:
+        worker.start()
+        stdout.print(f"worker started (pid {worker.pid})")
+    stdout.print(f"postbridge on http://{bind_host}:{bind_port}  (API docs: /docs)")
+    try:
+        uvicorn.run(
+            create_app(settings), host=bind_host, port=bind_port, log_level=settings.log_level
+        )
+    finally:
+        if worker is not None:
+            worker.stop()

@@ -1,0 +1,1 @@
+"""``postbridge worker``: the process that runs durable jobs and relays the outbox."""

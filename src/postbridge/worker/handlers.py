@@ -1,0 +1,41 @@
+"""The jobs the worker knows how to run, by kind, bound to the platform's collaborators."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from postbridge.bootstrap import Platform
+from postbridge.bulk import batches
+from postbridge.jobs.repository import ClaimedJob
+from postbridge.jobs.runner import JobContext, JobHandler, PermanentFailure
+from postbridge.webhooks import replay
+
+
+def job_handlers(platform: Platform) -> dict[str, JobHandler]:
+    return {
+        batches.RUN_BATCH_JOB: partial(run_uploaded_batch, platform),
+        replay.REPLAY_JOB: partial(replay_webhook_window, platform),
+    }
+
+
+def replay_webhook_window(platform: Platform, job: ClaimedJob, context: JobContext) -> None:
+    """Queue deliveries of a time window's events to one endpoint (safe to run again)."""
+    replay.replay_window(
+        database=platform.database, job_id=job.id, payload=job.payload,
+        heartbeat=context.heartbeat,
+    )  # fmt: skip
+
+
+def run_uploaded_batch(platform: Platform, job: ClaimedJob, context: JobContext) -> None:
+    """Book an uploaded file. A re-run (after a crash, or a retry) resumes after the batch's
+    last committed chunk; every committed chunk extends the lease."""
+    source = Path(job.payload["source"])
+    if not source.is_file():
+        raise PermanentFailure(f"the uploaded file {source} is gone")
+    batches.run_batch(
+        deps=platform.booking,
+        batch_id=job.payload["batch_id"],
+        source=source,
+        on_progress=lambda _parcels, _booked, _failed: context.heartbeat(),
+    )

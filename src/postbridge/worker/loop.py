@@ -1,0 +1,92 @@
+"""The worker's loop: relay a page of outbox events, run one due job, sleep when idle.
+
+One thread: bulk batches fork their pipeline processes, and forking a process that runs other
+threads risks children inheriting a lock held mid-operation. The relay therefore waits while a
+long job runs; start more workers (``postbridge worker`` as many times as wanted: claims and
+relay pages never overlap on PostgreSQL, and the consumers' inbox absorbs SQLite's overlaps)
+for fresher events under heavy load. SIGTERM and SIGINT stop the loop after the current step;
+a running batch gives its job back at its next chunk.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import time
+from datetime import timedelta
+from types import FrameType
+
+from postbridge.bootstrap import Platform, event_consumers
+from postbridge.jobs.relay import OutboxRelay
+from postbridge.jobs.runner import JobRunner
+from postbridge.kit.ids import new_id
+from postbridge.webhooks.dispatcher import WebhookDispatcher
+from postbridge.webhooks.sealing import SecretSealer
+from postbridge.worker.handlers import job_handlers
+from postbridge.worker.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(self, platform: Platform, settings: WorkerSettings | None = None) -> None:
+        self.settings = settings or WorkerSettings()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{new_id('wkr')[-6:]}"
+        self._stopping = False  # a plain flag: the signal handler only sets it
+        self.relay = OutboxRelay(
+            platform.database, event_consumers(), page=self.settings.relay_page
+        )
+        self.runner = JobRunner(
+            platform.database,
+            job_handlers(platform),
+            owner=self.owner,
+            lease=timedelta(seconds=self.settings.lease_seconds),
+            stopping=lambda: self._stopping,
+        )
+        # Webhook deliveries: claimed rows sent with a timeout each, at most a step's budget
+        # per step, so a slow receiver delays neither the relay nor the jobs for long.
+        self.webhooks = WebhookDispatcher(
+            platform.database,
+            SecretSealer.from_server_secret(platform.settings.secret_key),
+            owner=self.owner,
+            production=platform.settings.env == "production",
+        )
+
+    def step(self) -> bool:
+        """One relay page, one job and a round of webhook deliveries; False when there was
+        nothing to do."""
+        relayed = self.relay.relay_once()
+        ran = self.runner.run_next() is not None
+        delivered = self.webhooks.deliver_due()
+        return bool(relayed) or ran or bool(delivered)
+
+    def drain(self) -> None:
+        """Step until idle (``postbridge worker --once``, tests)."""
+        while self.step():
+            pass
+
+    def stop(self) -> None:
+        self._stopping = True
+
+    def run(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+        log.info("worker %s started", self.owner)
+        failures = 0
+        while not self._stopping:
+            try:
+                busy = self.step()
+                failures = 0
+            except Exception:  # the database restarting must not end the worker
+                failures += 1
+                log.exception("worker step failed (%d in a row); pausing", failures)
+                busy = False
+            if not busy:
+                # Poll when idle; back off (up to a minute) while the database keeps failing.
+                time.sleep(min(60.0, self.settings.poll_seconds * 2 ** min(failures, 7)))
+        log.info("worker %s stopped", self.owner)
+
+    def _on_signal(self, _signum: int, _frame: FrameType | None) -> None:
+        self._stopping = True

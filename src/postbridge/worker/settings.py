@@ -1,0 +1,19 @@
+"""The worker's settings, from the environment (prefix ``POSTBRIDGE_WORKER_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="POSTBRIDGE_WORKER_", env_file=".env", extra="ignore"
+    )
+
+    # How long a claimed job stays a worker's without a heartbeat; a killed worker's job is
+    # claimed again this long after its last heartbeat.
+    lease_seconds: float = Field(default=30.0, gt=0)
+    # Sleep between polls when there is neither a job nor an event to relay.
+    poll_seconds: float = Field(default=0.5, gt=0)
+    relay_page: int = Field(default=500, ge=1)
