@@ -161,10 +161,9 @@ def child(
     platform = build_platform(settings)
     if without_planner:  # diagnosis only: isolates bulk capture from the route planner's cost
         platform.booking.planner = None
-    with platform.database.unit_of_work() as uow:
-        merchant = create_merchant(
-            uow=uow, name="bench", role=Role.MERCHANT, pepper="bench-pepper-123"
-        )
+    merchant = create_merchant(
+        database=platform.database, name="bench", role=Role.MERCHANT, pepper="bench-pepper-123"
+    )
     clock = StageClock(time.thread_time)  # CPU seconds, summed over main and workers
     report = PipelineReport()
     cpu_started = time.process_time()

@@ -45,10 +45,9 @@ def run(parcels: int, workdir: Path) -> dict[str, Any]:
     upgrade(url)
     platform = build_platform(Settings(database_url=url, secret_key="bench-pepper-123"))
     database, network = platform.database, platform.quoter.network
-    with platform.database.unit_of_work() as uow:
-        merchant = create_merchant(
-            uow=uow, name="bench", role=Role.MERCHANT, pepper="bench-pepper-123"
-        )
+    merchant = create_merchant(
+        database=platform.database, name="bench", role=Role.MERCHANT, pepper="bench-pepper-123"
+    )
     batch, _ = batches.open_batch(database=database, merchant_id=merchant.merchant_id,
                                   batch_key="bench", file_name=csv_path.name,
                                   sha256=batches.file_sha256(csv_path))  # fmt: skip

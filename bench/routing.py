@@ -226,10 +226,9 @@ def measure_rates(samples: int) -> tuple[float | None, str]:
         app = create_app(settings, platform=platform)
         if "/v1/rates" not in app.openapi()["paths"]:
             return None, "the app has no POST /v1/rates route yet"
-        with platform.database.unit_of_work() as uow:
-            token = create_merchant(
-                uow=uow, name="bench", role=Role.MERCHANT, pepper=settings.secret_key
-            ).token
+        token = create_merchant(
+            database=platform.database, name="bench", role=Role.MERCHANT, pepper=settings.secret_key
+        ).token
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error"))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

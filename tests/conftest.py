@@ -91,10 +91,9 @@ def platform(sqlite_url: str) -> Iterator[Platform]:
 
 
 def make_merchant(database: Database, *, role: Role = Role.MERCHANT) -> CreatedMerchant:
-    with database.unit_of_work() as uow:
-        return create_merchant(
-            uow=uow, name=f"merchant-{uuid.uuid4().hex[:10]}", role=role, pepper=TEST_PEPPER
-        )
+    return create_merchant(
+        database=database, name=f"merchant-{uuid.uuid4().hex[:10]}", role=role, pepper=TEST_PEPPER
+    )
 
 
 _backend_outcomes: Counter[tuple[str, str]] = Counter()

@@ -44,9 +44,16 @@ def generate_feed(
     distinct = len(items)
     for position in rng.sample(range(len(items) - 1), int(len(items) * out_of_order_share / 2)):
         items[position], items[position + 1] = items[position + 1], items[position]
+    # Each resent copy arrives a little later than its original (up to 20,000 lines on).
+    resent: dict[int, list[dict[str, Any]]] = {}
     for original in rng.sample(range(len(items)), int(distinct * duplicate_share)):
-        items.insert(min(len(items), original + rng.randrange(1, 20_000)), dict(items[original]))
-    return items, distinct
+        later = min(len(items) - 1, original + rng.randrange(1, 20_000))
+        resent.setdefault(later, []).append(dict(items[original]))
+    feed = []
+    for position, entry in enumerate(items):
+        feed.append(entry)
+        feed.extend(resent.get(position, ()))
+    return feed, distinct
 
 
 def write_jsonl(path: Path, items: list[dict[str, Any]]) -> Path:

@@ -27,6 +27,7 @@ class Receiver:
         *,
         port: int = 0,
         delay_seconds: float = 0.0,
+        keep_alive: bool = False,
     ) -> None:
         self.respond = respond
         self.delay_seconds = delay_seconds
@@ -35,7 +36,9 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
+            # Keep-alive as real receivers do (the bench), or a connection per request: then
+            # every socket is closed by the time the test ends.
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0"))).decode()
@@ -63,7 +66,10 @@ class Receiver:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # the worker opens many connections at once
+
+        self.server = Server(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.port = int(self.server.server_address[1])
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

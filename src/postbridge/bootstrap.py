@@ -10,9 +10,13 @@ from sqlalchemy import MetaData
 
 from postbridge.activity.consumer import DailyActivityConsumer
 from postbridge.carriers import PartnerRegistry
+from postbridge.carriers.clients import PartnerClients
+from postbridge.carriers.partners_file import load_partners_file
 from postbridge.carriers.upu import upu_adapters
+from postbridge.carriers.upu.profiles import load_profiles
 from postbridge.carriers.usps import UspsAdapter, UspsSettings
 from postbridge.config import Settings
+from postbridge.handover.consumer import HandoverConsumer
 from postbridge.jobs.relay import EventConsumer
 from postbridge.network import demo_network, load_network
 from postbridge.network.model import Network
@@ -30,6 +34,7 @@ def metadata() -> MetaData:
     import postbridge.activity.models  # noqa: F401
     import postbridge.bulk.models  # noqa: F401
     import postbridge.capacity.models  # noqa: F401
+    import postbridge.handover.models  # noqa: F401
     import postbridge.jobs.models  # noqa: F401
     import postbridge.merchants.models  # noqa: F401
     import postbridge.numbering.models  # noqa: F401
@@ -48,11 +53,12 @@ class Platform:
     booking: BookingDeps
     quoter: Quoter
     partners: PartnerRegistry
+    partner_clients: PartnerClients | None = None  # the partners' HTTP clients (handover)
 
 
 def event_consumers() -> list[EventConsumer]:
     """Who the outbox relay hands events to (each idempotent through its inbox)."""
-    return [DailyActivityConsumer(), WebhookFanOut()]
+    return [DailyActivityConsumer(), WebhookFanOut(), HandoverConsumer()]
 
 
 def load_operator_network(settings: Settings) -> Network:
@@ -77,12 +83,17 @@ def build_platform(settings: Settings, *, partners: PartnerRegistry | None = Non
     quoter = Quoter(load_operator_network(settings), partners=partners)
     booking = BookingDeps(
         database=database,
-        allocator=NumberAllocator(
-            database.session_factory, partner_schemes=partners.number_schemes()
-        ),
+        allocator=NumberAllocator(database, partner_schemes=partners.number_schemes()),
         planner=quoter,
         cn22_threshold_sdr=settings.cn22_threshold_sdr,
     )
     return Platform(
-        settings=settings, database=database, booking=booking, quoter=quoter, partners=partners
-    )
+        settings=settings, database=database, booking=booking, quoter=quoter, partners=partners,
+        partner_clients=partner_clients(settings),
+    )  # fmt: skip
+
+
+def partner_clients(settings: Settings) -> PartnerClients:
+    """The partners' HTTP clients from the partners file (POSTBRIDGE_PARTNERS_FILE, or the
+    shipped one pointing at the sandbox) and the post profiles."""
+    return PartnerClients(load_partners_file(settings.partners_file), load_profiles())

@@ -31,15 +31,18 @@ class Settings(BaseSettings):
     network_dir: Path | None = Field(
         default=None, description="Network definition folder (network.yaml); default: the demo."
     )
+    partners_file: Path | None = Field(
+        default=None,
+        description="Partners file (base URLs, credentials, limits); default: the shipped one, "
+        "which points at the partner sandbox (POSTBRIDGE_SANDBOX_URL).",
+    )
+    # Where `postbridge sandbox serve` listens and `postbridge sandbox advance` calls.
+    sandbox_url: str = "http://127.0.0.1:8001"
     var_dir: Path = Field(default=DEFAULT_VAR_DIR, description="Uploaded files, generated data.")
     log_level: str = "info"
     # production refuses webhook URLs that resolve to private, loopback or link-local
     # addresses (server-side request forgery); development allows the demo receiver.
     env: Literal["development", "production"] = "development"
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 @lru_cache(maxsize=1)

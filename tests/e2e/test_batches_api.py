@@ -128,3 +128,16 @@ def test_other_merchants_batch_is_404(
         f"/v1/shipment-batches/{batch['id']}/results",
     ):
         assert client.get(path, headers=auth(other_merchant_key)).status_code == 404
+
+
+def test_a_batch_key_with_a_control_character_names_the_field(
+    client: TestClient, merchant_key: str
+) -> None:
+    response = client.post(
+        "/v1/shipment-batches",
+        files={"file": ("orders.csv", csv_text([csv_row("NUL-1")]).encode(), "text/csv")},
+        data={"batch_key": "key\x00one"},
+        headers=auth(merchant_key),
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["batch_key"]

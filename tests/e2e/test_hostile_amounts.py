@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.builders import TSHIRT, shipment_body
 from tests.e2e.conftest import auth
@@ -130,3 +132,29 @@ def test_shipment_quantities_are_json_integers(client: TestClient, merchant_key:
         "code": "int_type",
         "message": "Input should be a valid integer",
     }
+
+
+AMOUNT_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.from_regex(r"-?[0-9]{0,40}(\.[0-9]{0,8})?([eE][-+]?[0-9]{1,9})?", fullmatch=True),
+    st.text(alphabet="0123456789.,_ eE+-\u0660\u0661\uff11\u00a0\x00", max_size=30),
+)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(amount=AMOUNT_TEXT)
+def test_any_amount_text_answers_200_or_422_naming_the_field(
+    client: TestClient, merchant_key: str, amount: str
+) -> None:
+    body = {**RATES, "declared_value": {"amount": amount, "currency": "USD"}}
+    started = time.perf_counter()
+    response = client.post("/v1/rates", json=body, headers=auth(merchant_key))
+    assert time.perf_counter() - started < BOUND_SECONDS
+    if response.status_code == 200:
+        return
+    error = only_problem(response)
+    assert (error["field"], error["code"]) == ("declared_value.amount", "invalid_amount")

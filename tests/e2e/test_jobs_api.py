@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from postbridge.bootstrap import Platform
@@ -60,3 +62,29 @@ def test_operators_list_and_retry_dead_jobs(
     done = client.post(f"/v1/jobs/{job.id}/retry", headers=auth(operator_key))
     assert (done.status_code, done.json()["code"]) == (409, "job_not_dead")
     assert client.get("/v1/jobs?status=lost", headers=auth(operator_key)).status_code == 422
+
+
+def test_a_batch_whose_job_goes_dead_ends_failed_and_an_operator_retry_completes_it(
+    client: TestClient, platform: Platform, merchant_key: str, operator_key: str
+) -> None:
+    text = csv_text([csv_row("DEAD-1"), csv_row("DEAD-2")])
+    files = {"file": ("dead.csv", text.encode(), "text/csv")}
+    batch = client.post("/v1/shipment-batches", files=files, headers=auth(merchant_key)).json()
+    listing = client.get("/v1/jobs?kind=bulk.run_batch&limit=500", headers=auth(operator_key))
+    (job,) = [j for j in listing.json()["items"] if j["payload"]["batch_id"] == batch["id"]]
+    source = Path(job["payload"]["source"])
+    hidden = source.with_suffix(".hidden")
+    source.rename(hidden)  # the stored upload is gone: running again cannot help
+    Worker(platform).drain()
+
+    failed = client.get(f"/v1/shipment-batches/{batch['id']}", headers=auth(merchant_key)).json()
+    assert (failed["status"], failed["rows_booked"]) == ("failed", 0)
+    assert failed["error"] == (
+        f"the batch could not be completed: PermanentFailure: the uploaded file {source} is gone"
+    )
+    hidden.rename(source)
+    retried = client.post(f"/v1/jobs/{job['id']}/retry", headers=auth(operator_key))
+    assert retried.json()["status"] == "queued"
+    Worker(platform).drain()
+    done = client.get(f"/v1/shipment-batches/{batch['id']}", headers=auth(merchant_key)).json()
+    assert (done["status"], done["rows_booked"], done["error"]) == ("completed", 2, None)

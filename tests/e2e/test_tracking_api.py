@@ -244,3 +244,6 @@ def test_the_public_page_escapes_texts_and_shows_nothing_personal(
     missing = client.get(f"/t/{fresh_s10()}")
     assert missing.status_code == 404
     assert "We have no parcel with this tracking number." in missing.text
+    untracked = fresh_s10()
+    feed(client, operator_key, [item(untracked, "EMA", soon(1))])
+    assert client.get(f"/t/{untracked}").status_code == 404

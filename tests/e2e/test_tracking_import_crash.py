@@ -28,11 +28,11 @@ TRACKER_STATE = (
 )
 
 
-def start_import(database: Path, feed: Path) -> subprocess.Popen[bytes]:
+def start_import(database: Path, feed: Path, *, output: bool = True) -> subprocess.Popen[bytes]:
     env = {**os.environ, "POSTBRIDGE_DATABASE_URL": f"sqlite:///{database}"}
     return subprocess.Popen(
-        [POSTBRIDGE, "tracking", "import", str(feed)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        [POSTBRIDGE, "tracking", "import", str(feed)], env=env,
+        stdout=subprocess.PIPE if output else subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
 
@@ -46,7 +46,9 @@ def snapshot(database: Path) -> tuple[set[tuple[object, ...]], ...]:
         return (
             set(connection.execute("SELECT fingerprint FROM tracking_events")),
             set(connection.execute(TRACKER_STATE)),
-            set(connection.execute("SELECT partner, code, event_count FROM tracking_unmapped_codes")),
+            set(
+                connection.execute("SELECT partner, code, event_count FROM tracking_unmapped_codes")
+            ),
         )
 
 
@@ -57,7 +59,7 @@ def test_a_killed_import_resumes_to_the_clean_result(tmp_path: Path) -> None:
     for database in (crashed, clean):
         upgrade(f"sqlite:///{database}")
 
-    victim = start_import(crashed, feed)
+    victim = start_import(crashed, feed, output=False)
     deadline = time.monotonic() + 40
     while stored_events(crashed) < 15_000:  # three chunks committed
         assert victim.poll() is None, "the import finished before it could be killed"

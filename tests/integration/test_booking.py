@@ -17,7 +17,7 @@ from tests.conftest import make_merchant
 
 
 def deps_for(db: Database) -> BookingDeps:
-    return BookingDeps(database=db, allocator=NumberAllocator(db.session_factory), planner=None)
+    return BookingDeps(database=db, allocator=NumberAllocator(db), planner=None)
 
 
 def test_concurrent_bookings_get_distinct_valid_numbers(db: Database) -> None:
@@ -71,7 +71,7 @@ def test_exhausted_range_moves_on_then_refuses(db: Database) -> None:
             )
         )
         uow.commit()
-    allocator = NumberAllocator(db.session_factory)
+    allocator = NumberAllocator(db)
     numbers = allocator.allocate(partner="tiny-partner", service_indicator="RR", count=2)
     assert [n[2:10] for n in numbers] == ["00000500", "00000501"]
     assert [
@@ -83,7 +83,7 @@ def test_exhausted_range_moves_on_then_refuses(db: Database) -> None:
 
 def test_concurrent_impb_allocation_never_collides(db: Database) -> None:
     impb = ImpbScheme(mailer_id="901234", service_type_code="001")
-    allocator = NumberAllocator(db.session_factory, partner_schemes={impb.name: impb})
+    allocator = NumberAllocator(db, partner_schemes={impb.name: impb})
     with ThreadPoolExecutor(max_workers=16) as pool:
         blocks = list(pool.map(lambda _: allocator.allocate_partner_numbers("impb", 5), range(40)))
     numbers = [number for block in blocks for number in block]

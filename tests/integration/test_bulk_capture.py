@@ -110,7 +110,7 @@ def test_books_the_good_rows_once_and_reports_every_bad_row(
 ) -> None:
     deps = BookingDeps(
         database=db,
-        allocator=NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB}),
+        allocator=NumberAllocator(db, partner_schemes={IMPB.name: IMPB}),
         planner=FakePlanner(),
     )
     merchant = make_merchant(db)
@@ -143,7 +143,7 @@ def test_books_the_good_rows_once_and_reports_every_bad_row(
 def test_bulk_rows_read_back_like_single_bookings(db: Database, tmp_path: Path) -> None:
     deps = BookingDeps(
         database=db,
-        allocator=NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB}),
+        allocator=NumberAllocator(db, partner_schemes={IMPB.name: IMPB}),
         planner=FakePlanner(),
     )
     merchant = make_merchant(db)
@@ -179,7 +179,7 @@ def test_an_interrupted_run_resumes_without_booking_twice(
     tag = uuid.uuid4().hex[:8]
     path = mixed_file(tmp_path, tag)
     batch_id = open_batch(db, merchant.merchant_id, path)
-    allocator = NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB})
+    allocator = NumberAllocator(db, partner_schemes={IMPB.name: IMPB})
     # Chunks of three records: 2-4, 5-7 (line 7 is the second row of parcel 6), 8-10, ...
     # The planner dies on line 10, in the third chunk: the first two stay committed.
     failing = BookingDeps(database=db, allocator=allocator, planner=FakePlanner("78710"))
@@ -209,7 +209,7 @@ def test_an_interrupted_run_resumes_without_booking_twice(
 def test_a_bad_header_fails_the_batch_and_books_nothing(db: Database, tmp_path: Path) -> None:
     deps = BookingDeps(
         database=db,
-        allocator=NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB}),
+        allocator=NumberAllocator(db, partner_schemes={IMPB.name: IMPB}),
         planner=None,
     )
     merchant = make_merchant(db)

@@ -56,15 +56,19 @@ def test_odd_ids_in_the_path_name_nothing(http: Any, odd: str) -> None:
         ("POST", f"/v1/shipments/{odd}/cancel", merchant),
         ("GET", f"/v1/shipments/{odd}/label", merchant),
         ("GET", f"/v1/shipment-batches/{odd}", merchant),
+        ("GET", f"/v1/shipment-batches/{odd}/results", merchant),
         ("POST", f"/v1/departures/{odd}/cancel", operator),
+        ("POST", f"/v1/jobs/{odd}/retry", operator),
+        ("GET", f"/v1/no-such-route/{odd}", merchant),
     ]:
         response = client.request(method, path, headers=headers)
         assert response.status_code == 404, (method, path, response.text)
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == "not_found"
     response = client.patch(f"/v1/departures/{odd}", json={"capacity_items": 1}, headers=operator)
-    assert (response.status_code, response.json()["code"]) == (404, "departure_not_found")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
     response = client.post(f"/v1/departures/{odd}/delay", json={"minutes": 5}, headers=operator)
-    assert (response.status_code, response.json()["code"]) == (404, "departure_not_found")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
     # The connection is still good for the next request.
     assert client.get("/v1/shipments?limit=1", headers=merchant).status_code == 200
 
@@ -76,15 +80,25 @@ def test_odd_ids_in_the_path_name_nothing(http: Any, odd: str) -> None:
         ("/v1/shipments?reference=%01", "reference", control("0001", 0)),
         ("/v1/shipments?cursor=abc%00", "cursor", control("0000", 3)),
         ("/v1/shipments?destination=U%00", "destination", control("0000", 1)),
+        ("/v1/shipments?limit=5&reference=A%7F", "reference", control("007F", 1)),
+        ("/v1/jobs?kind=%00", "kind", control("0000", 0)),
     ],
 )
 def test_query_parameters_name_the_field(http: Any, query: str, field: str, message: str) -> None:
-    client, merchant, _ = http
-    assert only_error(client.get(query, headers=merchant)) == {
+    client, merchant, operator = http
+    headers = operator if query.startswith("/v1/jobs") else merchant
+    assert only_error(client.get(query, headers=headers)) == {
         "field": field,
         "code": "control_character",
         "message": message,
     }
+
+
+def test_percent_signs_and_plain_text_pass(http: Any) -> None:
+    client, merchant, _ = http
+    for query in ("reference=%2500", "reference=100%25", "reference=A%20B"):
+        response = client.get(f"/v1/shipments?{query}", headers=merchant)
+        assert (response.status_code, response.json()["items"]) == (200, [])
 
 
 def test_departures_lane_filter_names_the_field(http: Any) -> None:

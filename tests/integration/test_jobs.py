@@ -154,6 +154,28 @@ def test_a_lost_worker_on_its_last_attempt_leaves_a_dead_job(db: Database) -> No
     assert job_row(db, job_id)[:2] == ("dead", 2)
 
 
+def test_the_dead_letter_hook_runs_once_when_a_job_goes_dead(db: Database) -> None:
+    kind, clock = f"test.{uuid.uuid4().hex[:8]}", Clock()
+    job_id = enqueue(db, kind, now=clock.now, max_attempts=2)
+    closed: list[tuple[str, str]] = []
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("disk full")
+
+    def run_once() -> None:
+        JobRunner(
+            db, {kind: broken}, owner="w1", lease=LEASE, clock=clock, rng=random.Random(1),
+            on_dead={kind: lambda job, error: closed.append((job.id, error))},
+        ).run_next()  # fmt: skip
+
+    run_once()
+    assert closed == []  # retried later: nothing to close yet
+    clock.now += timedelta(days=1)
+    run_once()
+    assert job_row(db, job_id)[:2] == ("dead", 2)
+    assert closed == [(job_id, "RuntimeError: disk full")]
+
+
 def test_a_stopping_worker_gives_its_job_back_uncounted(db: Database) -> None:
     kind, clock = f"test.{uuid.uuid4().hex[:8]}", Clock()
     job_id = enqueue(db, kind, now=clock.now)

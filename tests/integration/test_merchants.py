@@ -18,25 +18,23 @@ def test_key_is_stored_hashed_and_authenticates(db: Database) -> None:
         assert isinstance(row, ApiKey)
         assert secret not in row.secret_hash
         assert len(row.secret_hash) == 64
-        principal = authenticate(uow=uow, token=created.token, pepper=TEST_PEPPER)
+    principal = authenticate(database=db, token=created.token, pepper=TEST_PEPPER)
     assert principal.merchant_id == created.merchant_id
     assert principal.role is Role.MERCHANT
 
 
 def test_wrong_pepper_does_not_authenticate(db: Database) -> None:
     created = make_merchant(db)
-    with db.unit_of_work() as uow, pytest.raises(NotAuthenticated):
-        authenticate(uow=uow, token=created.token, pepper="another-pepper-value")
+    with pytest.raises(NotAuthenticated):
+        authenticate(database=db, token=created.token, pepper="another-pepper-value")
 
 
 def test_revoked_key_is_refused_and_listed_as_revoked(db: Database) -> None:
     created = make_merchant(db)
-    with db.unit_of_work() as uow:
-        revoke_key(uow=uow, prefix=created.key_prefix)
-    with db.unit_of_work() as uow:
-        with pytest.raises(NotAuthenticated, match="revoked"):
-            authenticate(uow=uow, token=created.token, pepper=TEST_PEPPER)
-        listing = list_keys(uow=uow, merchant_id=created.merchant_id)
+    revoke_key(database=db, prefix=created.key_prefix)
+    with pytest.raises(NotAuthenticated, match="revoked"):
+        authenticate(database=db, token=created.token, pepper=TEST_PEPPER)
+    listing = list_keys(database=db, merchant_id=created.merchant_id)
     assert [(k.prefix, k.revoked) for k in listing] == [(created.key_prefix, True)]
 
 
@@ -44,8 +42,8 @@ def test_duplicate_merchant_name_names_the_field(db: Database) -> None:
     from postbridge.merchants.service import create_merchant
 
     created = make_merchant(db)
-    with db.unit_of_work() as uow, pytest.raises(InvalidInput) as caught:
-        create_merchant(uow=uow, name=created.name, role=Role.MERCHANT, pepper=TEST_PEPPER)
+    with pytest.raises(InvalidInput) as caught:
+        create_merchant(database=db, name=created.name, role=Role.MERCHANT, pepper=TEST_PEPPER)
     assert caught.value.problems[0].field == "name"
 
 

@@ -127,7 +127,7 @@ def test_each_committed_chunk_has_exactly_its_events(
     merchant = make_merchant(db)
     path = mixed_file(tmp_path, uuid.uuid4().hex[:8])
     batch_id = open_batch(db, merchant.merchant_id, path)
-    allocator = NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB})
+    allocator = NumberAllocator(db, partner_schemes={IMPB.name: IMPB})
     failing = BookingDeps(database=db, allocator=allocator, planner=FakePlanner("78710"))
     with pytest.raises(RuntimeError, match="fell over"):
         batches.run_batch(deps=failing, batch_id=batch_id, source=path, workers=workers,

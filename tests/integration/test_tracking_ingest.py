@@ -36,7 +36,7 @@ def booked(db: Database, *, merchant_id: str | None = None) -> Shipment:
     """A shipment to the US (USPS last mile, with an IMpb partner number)."""
     deps = BookingDeps(
         database=db,
-        allocator=NumberAllocator(db.session_factory, partner_schemes={IMPB.name: IMPB}),
+        allocator=NumberAllocator(db, partner_schemes={IMPB.name: IMPB}),
         planner=FakePlanner(),
     )
     merchant = merchant_id or make_merchant(db).merchant_id

@@ -94,7 +94,9 @@ def setup(db: Database) -> Iterator[Setup]:
     yield made
     made.dispatcher.close()
     for endpoint_id in made.endpoints:  # deliveries go too: no later test sends them
-        endpoints.delete_endpoint(database=db, merchant_id=made.merchant_id, endpoint_id=endpoint_id)
+        endpoints.delete_endpoint(
+            database=db, merchant_id=made.merchant_id, endpoint_id=endpoint_id
+        )
 
 
 def test_a_booking_produces_a_signed_shipment_booked(setup: Setup) -> None:

@@ -73,8 +73,9 @@ async def get_principal(
 
 
 def _authenticate(platform: Platform, token: str) -> Principal:
-    with platform.database.unit_of_work() as uow:
-        return authenticate(uow=uow, token=token, pepper=platform.settings.secret_key)
+    return authenticate(
+        database=platform.database, token=token, pepper=platform.settings.secret_key
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

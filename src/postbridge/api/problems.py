@@ -78,6 +78,12 @@ def _validation_problems(exc: RequestValidationError) -> tuple[int, str, list[Fi
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    """problem+json for every error, including requests refused before routing (control
+    characters in the path or query: ``api.guards``)."""
+    from postbridge.api.guards import ControlCharacterGuard  # guards render through this module
+
+    app.add_middleware(ControlCharacterGuard)
+
     @app.exception_handler(PostbridgeError)
     async def _domain_error(request: Request, exc: PostbridgeError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None

@@ -25,6 +25,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from postbridge.bulk.csv_format import CsvHeaderError, Layout
 from postbridge.bulk.events import BatchCompleted, BatchFailed, booked_events
 from postbridge.bulk.models import ShipmentBatch
@@ -95,17 +97,44 @@ def open_batch(
 
     With ``queue_source`` (the stored file), a new batch is handed to the worker: its
     ``bulk.run_batch`` job is queued in the same transaction, so a batch never exists without
-    the job that books it (one job per batch: the dedupe key is the batch id)."""
+    the job that books it (one job per batch: the dedupe key is the batch id). Two uploads
+    racing with one key: the loser's insert fails on the unique (merchant, key) at commit, and
+    it answers as the idempotent call it is, with the winner's batch."""
+    existing = _existing_batch(database, merchant_id, batch_key, sha256)
+    if existing is not None:
+        return existing, False
+    try:
+        return _create_batch(database, merchant_id, batch_key, file_name, sha256, queue_source)
+    except IntegrityError:
+        existing = _existing_batch(database, merchant_id, batch_key, sha256)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _existing_batch(
+    database: Database, merchant_id: str, batch_key: str, sha256: str
+) -> ShipmentBatch | None:
+    with database.unit_of_work() as uow:
+        existing = BatchRepository(uow.session).by_key(merchant_id, batch_key)
+    if existing is not None and existing.file_sha256 != sha256:
+        raise Conflict(
+            f"batch key {batch_key!r} was used for a different file; use a new key",
+            code="batch_key_reused",
+        )
+    return existing
+
+
+def _create_batch(
+    database: Database,
+    merchant_id: str,
+    batch_key: str,
+    file_name: str,
+    sha256: str,
+    queue_source: Path | None,
+) -> tuple[ShipmentBatch, bool]:
     with database.unit_of_work() as uow:
         repo = BatchRepository(uow.session)
-        existing = repo.by_key(merchant_id, batch_key)
-        if existing is not None:
-            if existing.file_sha256 != sha256:
-                raise Conflict(
-                    f"batch key {batch_key!r} was used for a different file; use a new key",
-                    code="batch_key_reused",
-                )
-            return existing, False
         batch = ShipmentBatch(
             id=new_id("bat"),
             merchant_id=merchant_id,
@@ -255,6 +284,28 @@ def _set_status(database: Database, batch_id: str, status: str) -> None:
         assert batch is not None
         batch.status = status
         uow.commit()
+
+
+def fail_batch(*, database: Database, batch_id: str, error: str) -> ShipmentBatch:
+    """End a batch that cannot be run any more (its job went dead) as failed, with the error:
+    a batch never stays ``processing`` with nobody working on it. The chunks already
+    committed stay booked; a batch that already ended is left as it is."""
+    batch = get_batch(database=database, batch_id=batch_id, merchant_id=None)
+    if batch.status in (BatchStatus.COMPLETED, BatchStatus.FAILED):
+        return batch
+    return _finish(database, batch_id, BatchStatus.FAILED, error)
+
+
+def reopen_batch(*, database: Database, batch_id: str) -> None:
+    """Queue a failed batch again (its job was retried by an operator): the next run resumes
+    after the last committed chunk, so nothing already booked is booked twice."""
+    with database.unit_of_work() as uow:
+        batch = BatchRepository(uow.session).get(batch_id, merchant_id=None)
+        if batch is not None and batch.status == BatchStatus.FAILED:
+            batch.status = BatchStatus.QUEUED
+            batch.error = None
+            batch.finished_at = None
+            uow.commit()
 
 
 def _finish(database: Database, batch_id: str, status: str, error: str | None) -> ShipmentBatch:

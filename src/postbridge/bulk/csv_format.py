@@ -23,7 +23,7 @@ from postbridge.customs import CustomsItemInput, DeclarationInput
 from postbridge.errors import FieldProblem
 from postbridge.kit.memo import MISSING, Memo
 from postbridge.kit.money import MoneyError, parse_amount
-from postbridge.kit.text import control_character, control_character_problem
+from postbridge.kit.text import control_character, control_character_problem, printable
 from postbridge.shipments.capture import ShipmentInput
 
 ADDRESS_FIELDS = ("name", "company", "street1", "street2", "city", "region", "postal_code",
@@ -314,8 +314,8 @@ def _convert(
             if value is None and not any(p.field == name for p in problems):
                 problems.append(FieldProblem(name, "expected a whole number", "required"))
     reference = cells[plan.reference]
-    if problems:
-        return CsvShipment(row_number, reference, None, problems, origins)
+    if problems:  # the reference is stored with the row's errors: only text a database takes
+        return CsvShipment(row_number, printable(reference), None, problems, origins)
     shipment = ShipmentInput(
         reference=reference,
         service=service or "standard",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from postbridge.bulk.models import BatchRowError, ShipmentBatch
@@ -35,18 +35,6 @@ class BatchRepository:
                 ShipmentBatch.merchant_id == merchant_id, ShipmentBatch.batch_key == batch_key
             )
         ).first()
-
-    def booked_rows(self, batch_id: str) -> set[int]:
-        rows = self.session.execute(
-            select(Shipment.batch_row).where(Shipment.batch_id == batch_id)
-        ).scalars()
-        return {row for row in rows if row is not None}
-
-    def failed_rows(self, batch_id: str) -> set[int]:
-        rows = self.session.execute(
-            select(BatchRowError.row_number).where(BatchRowError.batch_id == batch_id).distinct()
-        ).scalars()
-        return set(rows)
 
     def add_errors(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -78,11 +66,3 @@ class BatchRepository:
         )
         for row in self.session.execute(query):
             yield int(row[0]), row[1], row[2], row[3]
-
-    def count_booked(self, batch_id: str) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count()).select_from(Shipment).where(Shipment.batch_id == batch_id)
-            )
-            or 0
-        )

@@ -1,4 +1,4 @@
-"""Daily capacity plan and disruptions, wired to storage (GitHub issue #4, items 5-6).
+"""Daily capacity plan and disruptions, wired to storage.
 
 ``plan_day`` materialises the dated departures of every air leg for D and the roll-over days
 after it, shares them out among the booked, not yet flown shipments with the pure planner

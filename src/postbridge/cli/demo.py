@@ -12,7 +12,6 @@ from postbridge.cli.common import stdout
 from postbridge.config import Settings
 from postbridge.merchants import service
 from postbridge.merchants.models import Role
-from postbridge.merchants.repository import MerchantRepository
 from postbridge.migrations import upgrade
 
 DEMO_MERCHANT = "Demo Merchant (Shenzhen)"
@@ -23,16 +22,17 @@ def prepare_demo(settings: Settings) -> None:
     upgrade(settings.database_url)
     platform = build_platform(settings)
     key_file = settings.var_dir / DEMO_KEY_NAME
-    with platform.database.unit_of_work() as uow:
-        exists = MerchantRepository(uow.session).get_by_name(DEMO_MERCHANT) is not None
+    exists = service.merchant_named(database=platform.database, name=DEMO_MERCHANT) is not None
     if exists:
         hint = f"its key is in {key_file}" if key_file.exists() else "see README"
         stdout.print(f"demo merchant ready ({hint})")
         return
-    with platform.database.unit_of_work() as uow:
-        created = service.create_merchant(
-            uow=uow, name=DEMO_MERCHANT, role=Role.MERCHANT, pepper=settings.secret_key
-        )
+    created = service.create_merchant(
+        database=platform.database,
+        name=DEMO_MERCHANT,
+        role=Role.MERCHANT,
+        pepper=settings.secret_key,
+    )
     _save_demo_key(key_file, created.token)
     stdout.print(f"created {DEMO_MERCHANT} ({created.merchant_id}); API key, shown once:")
     stdout.print(created.token, markup=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from postbridge.cli import book, labels, merchants, plan, serve, tracking, worker
+from postbridge.cli import book, labels, merchants, plan, sandbox, serve, tracking, worker
 from postbridge.cli.common import one_line_errors, stdout
 from postbridge.config import get_settings
 
@@ -26,6 +26,8 @@ app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
 app.add_typer(worker.jobs_app, name="jobs")
 app.add_typer(tracking.app, name="tracking")
+app.add_typer(sandbox.app, name="sandbox")
+app.command("simulate")(sandbox.simulate)
 
 
 @db_app.command("upgrade")

@@ -19,10 +19,9 @@ def create(
     """Create a merchant and print its API key once (alone on the last line)."""
     plat = platform()
     role = Role.OPERATOR if operator else Role.MERCHANT
-    with plat.database.unit_of_work() as uow:
-        created = service.create_merchant(
-            uow=uow, name=name, role=role, pepper=plat.settings.secret_key
-        )
+    created = service.create_merchant(
+        database=plat.database, name=name, role=role, pepper=plat.settings.secret_key
+    )
     typer.echo(f"created {created.role.value} {created.name} ({created.merchant_id})")
     typer.echo("API key (shown once, store it now):", err=True)
     typer.echo(created.token)
@@ -33,10 +32,9 @@ def create(
 def new_key(merchant_id: str = typer.Argument(..., help="Merchant id (mch_...).")) -> None:
     """Issue another API key for a merchant; printed once on the last line."""
     plat = platform()
-    with plat.database.unit_of_work() as uow:
-        token = service.create_key(
-            uow=uow, merchant_id=merchant_id, pepper=plat.settings.secret_key
-        )
+    token = service.create_key(
+        database=plat.database, merchant_id=merchant_id, pepper=plat.settings.secret_key
+    )
     typer.echo(token)
 
 
@@ -45,9 +43,8 @@ def new_key(merchant_id: str = typer.Argument(..., help="Merchant id (mch_...)."
 def list_all() -> None:
     """List merchants and their keys (prefixes only; secrets are never stored)."""
     plat = platform()
-    with plat.database.unit_of_work() as uow:
-        merchants = service.list_merchants(uow=uow)
-        keys = service.list_keys(uow=uow)
+    merchants = service.list_merchants(database=plat.database)
+    keys = service.list_keys(database=plat.database)
     table = Table("merchant", "id", "role", "key prefix", "created", "state")
     by_merchant: dict[str, list[service.KeyListing]] = {}
     for key in keys:
@@ -71,6 +68,5 @@ def revoke(
 ) -> None:
     """Revoke an API key at once."""
     plat = platform()
-    with plat.database.unit_of_work() as uow:
-        service.revoke_key(uow=uow, prefix=prefix)
+    service.revoke_key(database=plat.database, prefix=prefix)
     typer.echo(f"revoked {prefix}")

@@ -9,7 +9,10 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from postbridge.cli.common import one_line_errors, platform, stderr, stdout
+from postbridge.cli.common import one_line_errors, stderr, stdout
+from postbridge.config import get_settings
+from postbridge.storage.engine import make_engine
+from postbridge.storage.unit_of_work import Database
 from postbridge.tracking.imports import import_file
 from postbridge.tracking.ingest import CHUNK_EVENTS, IngestCounts
 
@@ -29,7 +32,9 @@ def import_events(
 
 @one_line_errors
 def _import(file: Path, chunk: int) -> None:
-    plat = platform()
+    # The database alone: an import needs neither the network nor the partners, whose loading
+    # would cost more than a small file's import.
+    database = Database(make_engine(get_settings().database_url))
     total = _count_lines(file)
     tally = IngestCounts()
     with Progress(
@@ -44,7 +49,7 @@ def _import(file: Path, chunk: int) -> None:
                 task, advance=lines, tally=f"new {tally.accepted}, duplicates {tally.duplicates}"
             )
 
-        counts = import_file(database=plat.database, path=file, chunk_size=chunk, on_chunk=advance)
+        counts = import_file(database=database, path=file, chunk_size=chunk, on_chunk=advance)
         progress.update(task, completed=total)
     stdout.print(
         f"{counts.received} events: {counts.accepted} new, {counts.duplicates} duplicates, "

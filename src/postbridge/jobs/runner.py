@@ -62,6 +62,9 @@ class JobContext:
 
 
 JobHandler = Callable[[ClaimedJob, JobContext], None]
+# Called once when a job goes dead, with its last error: a handler's own bookkeeping (a batch
+# marked failed), so that nothing waits for a job that will not run again on its own.
+DeadJobHook = Callable[[ClaimedJob, str], None]
 
 
 class JobRunner:
@@ -75,9 +78,11 @@ class JobRunner:
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
         stopping: Callable[[], bool] = lambda: False,
+        on_dead: Mapping[str, DeadJobHook] | None = None,
     ) -> None:
         self.database = database
         self.handlers = dict(handlers)
+        self.on_dead = dict(on_dead or {})
         self.owner = owner
         self.lease = lease
         self.clock = clock
@@ -128,6 +133,12 @@ class JobRunner:
                 job.id, owner=self.owner, now=now, error=error, retry_at=retry_at
             )
             uow.commit()
+        hook = self.on_dead.get(job.kind) if retry_at is None else None
+        if hook is not None:
+            try:
+                hook(job, error)
+            except Exception:  # the job is dead either way; the hook's failure is only logged
+                log.exception("job %s (%s): dead-letter hook failed", job.id, job.kind)
 
 
 def _describe(exc: BaseException) -> str:

@@ -30,6 +30,12 @@ def control_character_problem(text: str, *, free_text: bool = False) -> str | No
     )
 
 
+def printable(text: str) -> str:
+    """``text`` with each control character replaced by U+FFFD, for echoing refused input back
+    (a rejected row's reference) where it will be stored."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 def storable(text: str) -> bool:
     """Whether ``text`` can be an identifier in the database: a lookup of anything else finds
     nothing, on SQLite as on PostgreSQL (which would refuse the query)."""

@@ -1,4 +1,4 @@
-"""What a shipping label shows: plain frozen values, filled by the booking service.
+"""What a shipping label shows: plain frozen values, filled by label production (labelling/).
 
 The label context renders; it does not decide. Addresses arrive already formatted for the
 destination country (``format_recipient_lines`` helps), the customs form type is chosen by the

@@ -17,7 +17,7 @@ from postbridge.merchants.keys import (
 )
 from postbridge.merchants.models import ApiKey, Merchant, Role
 from postbridge.merchants.repository import MerchantRepository
-from postbridge.storage.unit_of_work import UnitOfWork
+from postbridge.storage.unit_of_work import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,27 +57,29 @@ class KeyListing:
     revoked: bool
 
 
-def create_merchant(*, uow: UnitOfWork, name: str, role: Role, pepper: str) -> CreatedMerchant:
+def create_merchant(*, database: Database, name: str, role: Role, pepper: str) -> CreatedMerchant:
     clean = name.strip()
     if not clean or len(clean) > 200:
         raise InvalidInput.for_field("name", "must be 1 to 200 characters")
-    repo = MerchantRepository(uow.session)
-    if repo.get_by_name(clean) is not None:
-        raise InvalidInput.for_field("name", f"a merchant named {clean!r} exists already")
-    merchant = Merchant(id=new_id("mch"), name=clean, role=role.value)
-    repo.add(merchant)
-    repo.session.flush()  # the key row references it; no ORM relationship orders the inserts
-    issued = _issue_for(repo, merchant.id, pepper=pepper)
-    uow.commit()
+    with database.unit_of_work() as uow:
+        repo = MerchantRepository(uow.session)
+        if repo.get_by_name(clean) is not None:
+            raise InvalidInput.for_field("name", f"a merchant named {clean!r} exists already")
+        merchant = Merchant(id=new_id("mch"), name=clean, role=role.value)
+        repo.add(merchant)
+        repo.session.flush()  # the key row references it; no ORM relationship orders inserts
+        issued = _issue_for(repo, merchant.id, pepper=pepper)
+        uow.commit()
     return CreatedMerchant(merchant.id, clean, role, issued.prefix, issued.token)
 
 
-def create_key(*, uow: UnitOfWork, merchant_id: str, pepper: str) -> str:
-    repo = MerchantRepository(uow.session)
-    if repo.get(merchant_id) is None:
-        raise NotFound(f"merchant {merchant_id} does not exist")
-    issued = _issue_for(repo, merchant_id, pepper=pepper)
-    uow.commit()
+def create_key(*, database: Database, merchant_id: str, pepper: str) -> str:
+    with database.unit_of_work() as uow:
+        repo = MerchantRepository(uow.session)
+        if repo.get(merchant_id) is None:
+            raise NotFound(f"merchant {merchant_id} does not exist")
+        issued = _issue_for(repo, merchant_id, pepper=pepper)
+        uow.commit()
     return issued.token
 
 
@@ -95,9 +97,11 @@ def _issue_for(repo: MerchantRepository, merchant_id: str, *, pepper: str) -> Is
     return issued
 
 
-def list_keys(*, uow: UnitOfWork, merchant_id: str | None = None) -> list[KeyListing]:
-    repo = MerchantRepository(uow.session)
-    names = {m.id: m.name for m in repo.list()}
+def list_keys(*, database: Database, merchant_id: str | None = None) -> list[KeyListing]:
+    with database.unit_of_work() as uow:
+        repo = MerchantRepository(uow.session)
+        names = {m.id: m.name for m in repo.list()}
+        keys = list(repo.keys(merchant_id))
     return [
         KeyListing(
             key_id=key.id,
@@ -107,39 +111,46 @@ def list_keys(*, uow: UnitOfWork, merchant_id: str | None = None) -> list[KeyLis
             created_at=key.created_at.isoformat(timespec="seconds"),
             revoked=key.revoked_at is not None,
         )
-        for key in repo.keys(merchant_id)
+        for key in keys
     ]
 
 
-def list_merchants(*, uow: UnitOfWork) -> Sequence[Merchant]:
-    return MerchantRepository(uow.session).list()
+def merchant_named(*, database: Database, name: str) -> Merchant | None:
+    with database.unit_of_work() as uow:
+        return MerchantRepository(uow.session).get_by_name(name.strip())
 
 
-def revoke_key(*, uow: UnitOfWork, prefix: str) -> None:
+def list_merchants(*, database: Database) -> Sequence[Merchant]:
+    with database.unit_of_work() as uow:
+        return MerchantRepository(uow.session).list()
+
+
+def revoke_key(*, database: Database, prefix: str) -> None:
     """Revoke by the key's prefix (the part shown in listings) or by the whole token."""
     split = split_token(prefix)
     lookup = split[0] if split else prefix.strip()
-    repo = MerchantRepository(uow.session)
-    key = repo.key_by_prefix(lookup)
-    if key is None:
-        raise NotFound(f"no API key with prefix {lookup!r}")
-    if key.revoked_at is None:
-        key.revoked_at = utc_now()
-    uow.commit()
+    with database.unit_of_work() as uow:
+        key = MerchantRepository(uow.session).key_by_prefix(lookup)
+        if key is None:
+            raise NotFound(f"no API key with prefix {lookup!r}")
+        if key.revoked_at is None:
+            key.revoked_at = utc_now()
+        uow.commit()
 
 
-def authenticate(*, uow: UnitOfWork, token: str, pepper: str) -> Principal:
+def authenticate(*, database: Database, token: str, pepper: str) -> Principal:
     split = split_token(token)
     if split is None:
         raise NotAuthenticated("the API key is malformed: expected 'pb_<prefix>_<secret>'")
     prefix, secret = split
-    repo = MerchantRepository(uow.session)
-    key = repo.key_by_prefix(prefix)
-    if key is None or not secret_matches(secret, key.secret_hash, pepper=pepper):
-        raise NotAuthenticated("the API key is not valid")
-    if key.revoked_at is not None:
-        raise NotAuthenticated("the API key has been revoked")
-    merchant = repo.get(key.merchant_id)
+    with database.unit_of_work() as uow:
+        repo = MerchantRepository(uow.session)
+        key = repo.key_by_prefix(prefix)
+        if key is None or not secret_matches(secret, key.secret_hash, pepper=pepper):
+            raise NotAuthenticated("the API key is not valid")
+        if key.revoked_at is not None:
+            raise NotAuthenticated("the API key has been revoked")
+        merchant = repo.get(key.merchant_id)
     if merchant is None:
         raise NotAuthenticated("the API key's merchant no longer exists")
     return Principal(merchant.id, merchant.name, Role(merchant.role))

@@ -17,13 +17,14 @@ from typing import Any
 import yaml
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from postbridge.carriers import PartnerNumberScheme
 from postbridge.errors import Conflict
 from postbridge.identifiers.s10 import format_s10_block
 from postbridge.kit.clock import utc_now
 from postbridge.numbering.models import NumberRange, SerialCounter
+from postbridge.storage.unit_of_work import Database
 
 DEFAULT_PARTNER = "*"
 
@@ -82,13 +83,13 @@ def sync_ranges(session: Session, config: NumberingConfig | None = None) -> int:
 class NumberAllocator:
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        database: Database,
         *,
         partner_schemes: Mapping[str, PartnerNumberScheme] | None = None,
     ) -> None:
         """``partner_schemes``: the partner number schemes by name (the partner registry's
         ``number_schemes()``); a booking may ask for numbers of these only."""
-        self._session_factory = session_factory
+        self._database = database
         self.partner_schemes = dict(partner_schemes or {})
         self._known_counters: set[str] = set()
 
@@ -114,7 +115,8 @@ class NumberAllocator:
         for scheme, _ in schemes:
             self._ensure_counter(scheme.counter, start=1)
         issued: dict[tuple[str, str], list[str]] = {}
-        with self._session_factory() as session:
+        with self._database.unit_of_work() as uow:
+            session = uow.session
             # Ranges and counters are locked in one order by every allocator (sorted keys, then
             # the counters by name), so two concurrent batches on PostgreSQL cannot deadlock.
             for (s10_partner, indicator), count in sorted(wanted.items()):
@@ -128,7 +130,7 @@ class NumberAllocator:
             for scheme, count in schemes:
                 first = self._take_serials(session, scheme.counter, count)
                 partner_numbers[scheme.name] = scheme.numbers(first, count)
-            session.commit()
+            uow.commit()
         return issued, partner_numbers
 
     def _scheme(self, name: str) -> PartnerNumberScheme:
@@ -145,13 +147,13 @@ class NumberAllocator:
         creating it is harmless), so the allocation itself never has to roll back."""
         if name in self._known_counters:
             return
-        with self._session_factory() as session:
-            if session.get(SerialCounter, name) is None:
-                session.add(SerialCounter(name=name, next_value=start))
+        with self._database.unit_of_work() as uow:
+            if uow.session.get(SerialCounter, name) is None:
+                uow.session.add(SerialCounter(name=name, next_value=start))
                 try:
-                    session.commit()
+                    uow.commit()
                 except IntegrityError:  # another allocator created it first
-                    session.rollback()
+                    uow.rollback()
         self._known_counters.add(name)
 
     @staticmethod

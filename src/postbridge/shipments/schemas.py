@@ -101,6 +101,25 @@ class DutiesOut(BaseModel):
     note: str
 
 
+class AdvanceDataReason(BaseModel):
+    code: str = Field(description="The post's reason code, e.g. hs_code_missing.")
+    field: str = Field(description="The advance-data field it is about, e.g. items[0].hs_code.")
+    message: str
+
+
+class AdvanceDataOut(BaseModel):
+    status: Literal["pending", "accepted", "held"] = Field(
+        description="pending: being sent; accepted: may fly; held: kept at origin, not flown."
+    )
+    partner: str
+    checked_by: Literal["partner", "platform"] | None = Field(
+        description="Who found the reasons: the destination post, or our check of its rules."
+    )
+    reasons: list[AdvanceDataReason]
+    sent_at: datetime | None
+    answered_at: datetime | None
+
+
 class ShipmentRead(BaseModel):
     id: str
     reference: str
@@ -120,6 +139,9 @@ class ShipmentRead(BaseModel):
     price: MoneyOut | None
     promise: dict[str, date] | None
     route: dict[str, Any] | None
+    advance_data: AdvanceDataOut | None = Field(
+        None, description="The destination post's answer to the parcel's advance data."
+    )
     created_at: datetime
 
 

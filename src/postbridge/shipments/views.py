@@ -94,7 +94,10 @@ def duties_view(estimate: DutyEstimate) -> dict[str, Any]:
     }
 
 
-def shipment_read(shipment: Shipment) -> dict[str, Any]:
+def shipment_read(
+    shipment: Shipment, *, advance_data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``advance_data``: the hand-over's block (``handover.advance_data.advance_data_view``)."""
     price = None
     if shipment.price_minor is not None and shipment.price_currency:
         price = Money(shipment.price_currency, shipment.price_minor).to_json()
@@ -126,6 +129,7 @@ def shipment_read(shipment: Shipment) -> dict[str, Any]:
         "price": price,
         "promise": promise,
         "route": None if route is None else route.to_json(),
+        "advance_data": advance_data,
         "created_at": shipment.created_at,
     }
 

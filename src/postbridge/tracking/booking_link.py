@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from postbridge.shipments.lifecycle import ShipmentStatus
-from postbridge.tracking.model import TrackingState, TrackingStatus
+from postbridge.tracking.model import Milestone, TrackingState, TrackingStatus
 from postbridge.tracking.state import BookingWindow
 
 
@@ -64,7 +64,14 @@ def shipment_status_for(state: TrackingState, current: ShipmentStatus) -> Shipme
     """The booking status after this tracking state. The tracking state is already ordered by
     event time (a late scan does not undo a delivery), so the booking simply follows it; a
     cancelled booking stays cancelled: scans of a cancelled parcel are for operators to look
-    at in the tracker, not a reason to reopen the booking."""
+    at in the tracker, not a reason to reopen the booking; a held one stays held until a scan
+    shows it left the origin country."""
     if current is ShipmentStatus.CANCELLED:
+        return current
+    if current is ShipmentStatus.HELD and (
+        state.milestone is None or state.milestone.rank < Milestone.DEPARTED_ORIGIN_COUNTRY.rank
+    ):
+        # Held at origin for its advance data: origin scans do not release it; only a scan
+        # showing it left the country does (then it flew, whatever the hold said).
         return current
     return _SHIPMENT_STATUS.get(state.status, current)

@@ -73,8 +73,8 @@ def _parse_clean_item(item: Any) -> TrackingEvent | None:
     if not (
         type(number) is str and type(partner) is str and type(code) is str
         and type(occurred_text) is str and type(description) is str and type(place) is dict
-        and 0 < len(number) <= 40 and 0 < len(partner.strip()) and len(partner) <= 40
-        and 0 < len(code.strip()) and len(code) <= 40 and len(description) <= 2000
+        and 0 < len(number) <= 40 and len(partner.strip()) > 0 and len(partner) <= 40
+        and len(code.strip()) > 0 and len(code) <= 40 and len(description) <= 2000
         and len(occurred_text) <= 64 and place.keys() <= _LOCATION_FIELDS
     ):  # fmt: skip
         return None
@@ -221,13 +221,17 @@ def _location(value: Any, problems: _Problems) -> Location:
 
 MAX_REQUEST_EVENTS = 100_000
 NDJSON = "application/x-ndjson"
+JSON_LINES_TYPES = frozenset(
+    {NDJSON, "application/jsonl", "application/jsonlines", "application/x-jsonlines"}
+)
 
 
 def decode_body(body: bytes, content_type: str) -> tuple[list[Any], list[ItemProblem]]:
     """The items of a request body and its syntax problems: a JSON array, or JSON Lines when
-    ``content_type`` says ``application/x-ndjson`` (blank lines skipped; an item's index is
-    its position among the items). Index -1 is a problem of the body as a whole."""
-    if content_type.split(";")[0].strip().lower() == NDJSON:
+    ``content_type`` says ``application/x-ndjson`` (or one of the other JSON Lines names;
+    blank lines skipped; an item's index is its position among the items). Index -1 is a
+    problem of the body as a whole."""
+    if content_type.split(";")[0].strip().lower() in JSON_LINES_TYPES:
         items: list[Any] = []
         problems: list[ItemProblem] = []
         for line in body.splitlines():

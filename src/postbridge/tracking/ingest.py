@@ -81,19 +81,31 @@ def in_chunks(
 def ingest_chunk(
     *, database: Database, events: Sequence[TrackingEvent], now: datetime | None = None
 ) -> IngestCounts:
+    return ingest_keyed_chunk(
+        database=database, keyed=[(fingerprint(event), event) for event in events], now=now
+    )
+
+
+def ingest_keyed_chunk(
+    *,
+    database: Database,
+    keyed: Sequence[tuple[str, TrackingEvent]],
+    now: datetime | None = None,
+) -> IngestCounts:
+    """``ingest_chunk`` for events whose fingerprints are computed already (by the parsing
+    workers of a file import)."""
     now = now or utc_now()
     unique: dict[str, TrackingEvent] = {}
-    for event in events:
-        unique.setdefault(fingerprint(event), event)
+    for key, event in keyed:
+        unique.setdefault(key, event)
     with database.unit_of_work() as uow:
         repo = TrackingRepository(uow.session)
-        stored = repo.existing_fingerprints(list(unique))
-        new = [(key, event) for key, event in unique.items() if key not in stored]
-        counts = IngestCounts(received=len(events), accepted=len(new))
+        new = repo.append_events(list(unique.items()), received_at=now)
+        counts = IngestCounts(received=len(keyed), accepted=len(new))
         counts.duplicates = counts.received - counts.accepted
         if not new:
+            uow.commit()  # nothing new; committing keeps the staging table (PostgreSQL)
             return counts
-        repo.insert_events(new, received_at=now)
         unmapped = _unmapped_counts(event for _, event in new)
         repo.add_unmapped(unmapped, now=now)
         counts.unmapped = sum(count for _, count, _ in unmapped.values())

@@ -109,15 +109,20 @@ def get_tracker(
 
 
 def public_view(*, database: Database, tracking_number: str) -> TrackerView | None:
-    """The view behind the public page: the booked parcel's tracker first."""
+    """The view behind the public page: the booked parcel's tracker first, then one a
+    merchant tracks; numbers nobody tracks have no page (their events are operators' data)."""
     number = normalize_tracking_number(tracking_number)
-    return _view(database, number, merchant_id=None) if storable(number) else None
+    if not storable(number):
+        return None
+    return _view(database, number, merchant_id=None, tracked_only=True)
 
 
-def _view(database: Database, number: str, *, merchant_id: str | None) -> TrackerView | None:
+def _view(
+    database: Database, number: str, *, merchant_id: str | None, tracked_only: bool = False
+) -> TrackerView | None:
     with database.unit_of_work() as uow:
         repo = TrackingRepository(uow.session)
-        row = repo.tracker(number, merchant_id=merchant_id)
+        row = repo.tracker(number, merchant_id=merchant_id, tracked_only=tracked_only)
         if row is None:
             link = repo.shipment_for(number, merchant_id=merchant_id)
             if link is None:

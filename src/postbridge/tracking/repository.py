@@ -34,6 +34,7 @@ EVENT_COLUMNS = (
     "occurred_at", "occurred_zone", "facility", "city", "region", "postal_code", "country",
     "received_at",
 )  # fmt: skip
+_STAGING = "tracking_events_staging"
 # Parameters per IN list: well under SQLite's 32,766 and PostgreSQL's 65,535 per statement.
 IN_BATCH = 5000
 
@@ -123,6 +124,53 @@ class TrackingRepository:
             found.update(row[0] for row in rows)
         return found
 
+    def append_events(
+        self, events: Sequence[tuple[str, TrackingEvent]], *, received_at: datetime
+    ) -> list[tuple[str, TrackingEvent]]:
+        """Store the (fingerprint, event) pairs not stored yet; returns those it stored.
+
+        PostgreSQL: COPY into a temporary staging table, then one INSERT ... SELECT ... ON
+        CONFLICT DO NOTHING RETURNING fingerprint, so the database deduplicates and says what
+        was new in one statement (COPY costs a fraction of a pipelined executemany per row).
+        SQLite: one lookup of the fingerprints already stored, one executemany of the rest.
+        """
+        if not events:
+            return []
+        if self.session.connection().dialect.name == "postgresql":
+            return self._append_by_copy(events, received_at=received_at)
+        stored = self.existing_fingerprints([key for key, _ in events])
+        new = [(key, event) for key, event in events if key not in stored]
+        self.insert_events(new, received_at=received_at)
+        return new
+
+    def _append_by_copy(
+        self, events: Sequence[tuple[str, TrackingEvent]], *, received_at: datetime
+    ) -> list[tuple[str, TrackingEvent]]:
+        cursor = self.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        columns = ", ".join(EVENT_COLUMNS)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} "
+            f"(LIKE {_events.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy(f"COPY {_STAGING} ({columns}) FROM STDIN") as copy:
+            for key, e in events:
+                place = e.location
+                copy.write_row((
+                    key, e.tracking_number, e.partner, e.code_scheme, e.raw_code, e.raw_text,
+                    e.occurred_at, e.occurred_zone, place.facility, place.city, place.region,
+                    place.postal_code, place.country, received_at,
+                ))  # fmt: skip
+        cursor.execute(
+            # In key order: two imports of overlapping files then wait on each other's keys
+            # in the same order instead of deadlocking.
+            f"INSERT INTO {_events.name} ({columns}) SELECT {columns} FROM {_STAGING} "
+            "ORDER BY fingerprint ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint"
+        )
+        stored = {row[0] for row in cursor.fetchall()}
+        cursor.execute(f"DELETE FROM {_STAGING}")  # the next chunk of this transaction
+        cursor.close()
+        return [(key, event) for key, event in events if key in stored]
+
     def insert_events(
         self, events: Sequence[tuple[str, TrackingEvent]], *, received_at: datetime
     ) -> None:
@@ -155,17 +203,23 @@ class TrackingRepository:
         by_number: dict[str, list[tuple[str, TrackingEvent]]] = {}
         connection = self.session.connection()
         postgres = connection.dialect.name == "postgresql"
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         columns = ", ".join(EVENT_COLUMNS[:-1])
         for batch in _batches(sorted(set(numbers))):
             if postgres:
-                sql = f"SELECT {columns} FROM {_events.name} WHERE tracking_number = ANY(%s)"
-                rows = connection.exec_driver_sql(sql, (batch,))
+                # Naive UTC: cheaper to read than an aware datetime in the session's zone.
+                utc_columns = columns.replace(
+                    "occurred_at", "occurred_at AT TIME ZONE 'UTC' AS occurred_at"
+                )
+                sql = f"SELECT {utc_columns} FROM {_events.name} WHERE tracking_number = ANY(%s)"
+                cursor.execute(sql, (batch,))
             else:
                 marks = ", ".join("?" * len(batch))
                 sql = f"SELECT {columns} FROM {_events.name} WHERE tracking_number IN ({marks})"
-                rows = connection.exec_driver_sql(sql, tuple(batch))
-            for row in rows:
+                cursor.execute(sql, tuple(batch))
+            for row in cursor.fetchall():
                 by_number.setdefault(row[1], []).append((row[0], event_from_values(row)))
+        cursor.close()
         return by_number
 
     def add_unmapped(
@@ -284,9 +338,12 @@ class TrackingRepository:
             ],
         )
 
-    def tracker(self, tracking_number: str, *, merchant_id: str | None) -> Any | None:
+    def tracker(
+        self, tracking_number: str, *, merchant_id: str | None, tracked_only: bool = False
+    ) -> Any | None:
         """The caller's tracker of a number (tracking or partner number); an operator
-        (``merchant_id`` None) gets the booked one first, then any tracked one."""
+        (``merchant_id`` None) gets the booked one first, then a tracked one, then the
+        untracked one (unless ``tracked_only``)."""
         query = select(_trackers).where(
             or_(
                 _trackers.c.tracking_number == tracking_number,
@@ -295,6 +352,8 @@ class TrackingRepository:
         )
         if merchant_id is not None:
             query = query.where(_trackers.c.merchant_id == merchant_id)
+        elif tracked_only:
+            query = query.where(_trackers.c.merchant_id.is_not(None))
         rows = list(self.session.execute(query))
         rows.sort(key=lambda r: (r.shipment_id is None, r.merchant_id is None, r.id))
         return rows[0] if rows else None

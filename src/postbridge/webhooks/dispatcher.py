@@ -223,8 +223,10 @@ class WebhookDispatcher:
             )
             return False
         retry_at = self.schedule.next_attempt(
-            first_attempted_at=claim.first_attempted_at, failed_at=now,
-            failed_attempts=claim.attempt, rng=self.rng,
+            first_attempted_at=claim.first_attempted_at,
+            failed_at=now,
+            failed_attempts=claim.attempt,
+            rng=self.rng,
         )
         repository.mark_failed_attempt(
             claim.id, owner=self.owner, now=now, status_code=outcome.status_code,

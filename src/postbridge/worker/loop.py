@@ -24,7 +24,7 @@ from postbridge.jobs.runner import JobRunner
 from postbridge.kit.ids import new_id
 from postbridge.webhooks.dispatcher import WebhookDispatcher
 from postbridge.webhooks.sealing import SecretSealer
-from postbridge.worker.handlers import job_handlers
+from postbridge.worker.handlers import dead_job_hooks, job_handlers
 from postbridge.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class Worker:
             owner=self.owner,
             lease=timedelta(seconds=self.settings.lease_seconds),
             stopping=lambda: self._stopping,
+            on_dead=dead_job_hooks(platform),
         )
         # Webhook deliveries: claimed rows sent with a timeout each, at most a step's budget
         # per step, so a slow receiver delays neither the relay nor the jobs for long.

@@ -36,7 +36,8 @@ def test_every_demo_partner_has_an_adapter_and_only_usps_numbers_parcels() -> No
     assert registry.supports("USPS", Capability.PARTNER_NUMBERS)
     assert registry.supports("USPS", Capability.LABEL_BLOCK)
     assert not registry.supports("CORREOS", Capability.PARTNER_NUMBERS)
-    assert not registry.supports("USPS", Capability.TRACKING_PULL)  # the next issue's work
+    assert registry.supports("USPS", Capability.TRACKING_PULL)
+    assert not registry.supports("USPS", Capability.REGISTRATION)
     assert list(registry.number_schemes()) == ["impb"]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from postbridge.errors import InvalidInput
 from postbridge.webhooks.backoff import RetrySchedule
-from postbridge.webhooks.destinations import checked_url
+from postbridge.webhooks.destinations import Resolver, checked_url
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -50,11 +50,13 @@ def no_dns(_host: str) -> list[str]:
     raise AssertionError("development does not resolve names")
 
 
-def resolver(answers: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+def resolver(answers: dict[str, list[str]]) -> Resolver:
     return lambda host: answers.get(host, [])
 
 
-def refusal(url: str, *, production: bool, answers: dict[str, list[str]] | None = None) -> tuple[str, str]:
+def refusal(
+    url: str, *, production: bool, answers: dict[str, list[str]] | None = None
+) -> tuple[str, str]:
     with pytest.raises(InvalidInput) as caught:
         checked_url(url, production=production, resolve=resolver(answers or {}))
     (problem,) = caught.value.problems

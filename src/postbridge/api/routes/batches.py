@@ -16,6 +16,7 @@ from postbridge.bulk import batches
 from postbridge.bulk.models import ShipmentBatch
 from postbridge.errors import InvalidInput
 from postbridge.kit.ids import new_id
+from postbridge.kit.schemas import Line
 
 router = APIRouter(prefix="/shipment-batches", tags=["shipment batches"])
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -66,7 +67,7 @@ def upload_batch(
     file: UploadFile,
     platform: PlatformDep,
     principal: PrincipalDep,
-    batch_key: Annotated[str | None, Form(max_length=255)] = None,
+    batch_key: Annotated[Line | None, Form(max_length=255)] = None,
 ) -> dict[str, Any]:
     # Stored under its upload id before the batch exists: the job queued with the batch names
     # this file, so the worker can never claim a batch whose file is not there yet.

@@ -9,9 +9,7 @@ from pydantic import Field, StrictInt
 
 from postbridge import capacity
 from postbridge.api.deps import OperatorDep, PlatformDep
-from postbridge.errors import NotFound
 from postbridge.kit.schemas import Line, StrictModel
-from postbridge.kit.text import storable
 
 router = APIRouter(tags=["capacity"])
 
@@ -35,16 +33,6 @@ class DelayCreate(StrictModel):
 class CapacityUpdate(StrictModel):
     capacity_items: StrictInt | None = Field(default=None, description="Parcels; null: no limit.")
     capacity_grams: StrictInt | None = Field(default=None, description="Grams; null: no limit.")
-
-
-def _known_departure(departure_id: str) -> str:
-    """An id with control characters names no departure (and PostgreSQL would refuse it)."""
-    if not storable(departure_id):
-        raise NotFound(
-            f"departure: no departure {departure_id!r} (plan its date first)",
-            code="departure_not_found",
-        )
-    return departure_id
 
 
 @router.post(
@@ -94,7 +82,7 @@ def update_departure(
 ) -> dict[str, Any]:
     return capacity.set_departure_capacity(
         database=platform.database,
-        departure_id=_known_departure(departure_id),
+        departure_id=departure_id,
         capacity_items=body.capacity_items,
         capacity_grams=body.capacity_grams,
     ).to_json()
@@ -109,7 +97,7 @@ def cancel_departure(departure_id: str, platform: PlatformDep, _: OperatorDep) -
     return capacity.cancel_departure(
         database=platform.database,
         network=platform.quoter.network,
-        departure_id=_known_departure(departure_id),
+        departure_id=departure_id,
     ).to_json()
 
 
@@ -124,6 +112,6 @@ def delay_departure(
     return capacity.delay_departure(
         database=platform.database,
         network=platform.quoter.network,
-        departure_id=_known_departure(departure_id),
+        departure_id=departure_id,
         minutes=body.minutes,
     ).to_json()

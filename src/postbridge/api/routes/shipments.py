@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
 from postbridge.errors import InvalidInput
+from postbridge.handover.advance_data import advance_data_views
 from postbridge.kit.schemas import Line
 from postbridge.shipments import booking, reading
 from postbridge.shipments.lifecycle import ShipmentStatus
@@ -74,7 +75,8 @@ def read_shipment(
     shipment = reading.get_shipment(
         database=platform.database, shipment_id=shipment_id, merchant_id=principal.scope
     )
-    return shipment_read(shipment)
+    blocks = advance_data_views(database=platform.database, shipment_ids=[shipment.id])
+    return shipment_read(shipment, advance_data=blocks[shipment.id])
 
 
 @router.post(
@@ -127,4 +129,8 @@ def list_shipments(
     listing = reading.list_shipments(
         database=platform.database, spec=spec, cursor=cursor, limit=limit
     )
-    return {"items": [shipment_read(s) for s in listing.items], "next_cursor": listing.next_cursor}
+    blocks = advance_data_views(
+        database=platform.database, shipment_ids=[s.id for s in listing.items]
+    )
+    items = [shipment_read(s, advance_data=blocks[s.id]) for s in listing.items]
+    return {"items": items, "next_cursor": listing.next_cursor}

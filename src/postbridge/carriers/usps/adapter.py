@@ -49,7 +49,16 @@ def impb_label_barcode(partner_number: str, *, postal_code: str) -> PartnerBarco
 
 
 class UspsAdapter:
-    capabilities = frozenset({Capability.PARTNER_NUMBERS, Capability.LABEL_BLOCK})
+    # Advance data reaches USPS over the UPU-style exchange, as posts send it; tracking is
+    # pulled from USPS's own tracking API (carriers.usps.client).
+    capabilities = frozenset(
+        {
+            Capability.PARTNER_NUMBERS,
+            Capability.LABEL_BLOCK,
+            Capability.ADVANCE_DATA,
+            Capability.TRACKING_PULL,
+        }
+    )
 
     def __init__(self, settings: UspsSettings) -> None:
         self.settings = settings

@@ -47,9 +47,7 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
     )
-    op.create_index(
-        op.f("ix_webhook_endpoints_merchant_id"), "webhook_endpoints", ["merchant_id"]
-    )
+    op.create_index(op.f("ix_webhook_endpoints_merchant_id"), "webhook_endpoints", ["merchant_id"])
     op.create_table(
         "webhook_events",
         sa.Column("id", sa.String(length=40), nullable=False),

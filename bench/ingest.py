@@ -1,0 +1,191 @@
+"""Tracking ingestion benchmark (issue 13): a generated feed ingested end to end into
+PostgreSQL and into SQLite, with a raw COPY of the same rows into an unindexed PostgreSQL
+table, in the same run, as the physical-limit anchor.
+
+    .venv/bin/python bench/ingest.py            # 1M distinct events, 100k parcels
+    .venv/bin/python bench/ingest.py --quick    # 200k distinct events, 20k parcels
+    .venv/bin/python bench/ingest.py --json     # {"pg_events_per_s", "sqlite_events_per_s", "ratio_to_copy"}
+
+The feed (tests/tracking_feed.py): ten UPU scans per parcel, 5% of the events resent later
+(exact copies), 10% swapped with their neighbour (out of order), 1% unmapped codes, as JSON
+Lines. "End to end" is the production path of ``postbridge tracking import``
+(``tracking.imports.import_file``): read and parse each line, normalise, fingerprint,
+deduplicate against the store, insert, count unmapped codes, attach trackers, recompute every
+touched tracker from its stored events, commit per 5,000-event chunk. Events per second are
+input lines over wall time. PostgreSQL is the server on 127.0.0.1:5432 when it answers
+(POSTBRIDGE_BENCH_POSTGRES_URL overrides), otherwise the throwaway cluster of
+scripts/postgres.sh; each run uses a fresh database and drops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the feed generator lives with the tests that also use it
+
+COPY_COLUMNS = (
+    "tracking_number", "partner", "code", "description", "occurred_at", "facility", "city",
+    "region", "postal_code", "country",
+)  # fmt: skip
+
+
+def postgres_admin_url() -> str:
+    explicit = os.environ.get("POSTBRIDGE_BENCH_POSTGRES_URL")
+    if explicit:
+        return explicit
+    script = ROOT / "scripts" / "postgres.sh"
+    return subprocess.run([str(script)], check=True, capture_output=True, text=True).stdout.strip()
+
+
+class ScratchDatabase:
+    """A fresh PostgreSQL database for one run, dropped afterwards."""
+
+    def __init__(self, admin_url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        from postbridge.storage.engine import normalize_url
+
+        self.admin = make_url(normalize_url(admin_url)).set(drivername="postgresql")
+        self.name = f"postbridge_bench_{uuid.uuid4().hex[:10]}"
+
+    def __enter__(self) -> str:
+        import psycopg
+
+        with psycopg.connect(
+            self.admin.render_as_string(hide_password=False), autocommit=True
+        ) as c:
+            c.execute(f'CREATE DATABASE "{self.name}"')
+        return self.admin.set(database=self.name).render_as_string(hide_password=False)
+
+    def __exit__(self, *_: object) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            self.admin.render_as_string(hide_password=False), autocommit=True
+        ) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def ingest(url: str, feed: Path) -> dict[str, Any]:
+    from postbridge.migrations import upgrade
+    from postbridge.storage.engine import make_engine
+    from postbridge.storage.unit_of_work import Database
+    from postbridge.tracking.imports import import_file
+
+    upgrade(url)
+    database = Database(make_engine(url))
+    cpu_before = _cpu_seconds()
+    started = time.perf_counter()
+    counts = import_file(database=database, path=feed)
+    elapsed = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
+    database.dispose()
+    return {
+        "seconds": elapsed,
+        "events_per_s": counts.received / elapsed,
+        # CPU time of the writer and its parsing worker: what the path costs, whatever the
+        # neighbours on a shared machine take (the wall time depends on them).
+        "cpu_us_per_event": 1e6 * cpu / counts.received,
+        "counts": counts,
+    }
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers, once they have exited
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def raw_copy(url: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """COPY the feed's rows, already in memory, into a table with no index or key."""
+    import psycopg
+
+    rows = [
+        (
+            i["tracking_number"], i["partner"], i["code"], i["description"], i["occurred_at"],
+            *(i["location"].get(name) for name in COPY_COLUMNS[5:]),
+        )
+        for i in items
+    ]  # fmt: skip
+    columns = ", ".join(f"{name} text" for name in COPY_COLUMNS[:4])
+    places = ", ".join(f"{name} text" for name in COPY_COLUMNS[5:])
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        connection.execute(
+            f"CREATE TABLE copy_anchor ({columns}, occurred_at timestamptz, {places})"
+        )
+        connection.commit()
+        started = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY copy_anchor ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        connection.commit()
+        elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "rows_per_s": len(rows) / elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="200k events instead of 1M")
+    parser.add_argument("--parcels", type=int, help="parcels (ten events each)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+
+    from tests.tracking_feed import generate_feed, write_jsonl
+
+    parcels = args.parcels or (20_000 if args.quick else 100_000)
+    items, distinct = generate_feed(parcels=parcels)
+    with tempfile.TemporaryDirectory() as folder:
+        feed = write_jsonl(Path(folder) / "feed.jsonl", items)
+        with ScratchDatabase(postgres_admin_url()) as pg_url:
+            anchor = raw_copy(pg_url, items)
+            pg = ingest(pg_url, feed)
+        sqlite = None if args.skip_sqlite else ingest(f"sqlite:///{folder}/bench.db", feed)
+    figures = {
+        "pg_events_per_s": round(pg["events_per_s"]),
+        "sqlite_events_per_s": round(sqlite["events_per_s"]) if sqlite else None,
+        "ratio_to_copy": round(pg["events_per_s"] / anchor["rows_per_s"], 3),
+    }
+    if args.json:
+        print(json.dumps(figures))  # noqa: T201
+        return
+    counts = pg["counts"]
+    load = os.getloadavg()[0]
+    lines = [
+        f"feed: {len(items):,} lines, {distinct:,} distinct events, {parcels:,} parcels; "
+        f"load average {load:.2f}",
+        f"stored {counts.accepted:,}, duplicates {counts.duplicates:,}, "
+        f"unmapped {counts.unmapped:,}, unmatched {counts.unmatched:,}",
+        "",
+        "| run | seconds | events/s | CPU µs per event (client) |",
+        "|---|---|---|---|",
+        f"| raw COPY, unindexed PostgreSQL table (anchor) | {anchor['seconds']:.1f} | "
+        f"{anchor['rows_per_s']:,.0f} | |",
+        f"| end to end into PostgreSQL | {pg['seconds']:.1f} | {pg['events_per_s']:,.0f} | "
+        f"{pg['cpu_us_per_event']:.0f} |",
+    ]
+    if sqlite:
+        lines.append(
+            f"| end to end into SQLite | {sqlite['seconds']:.1f} | "
+            f"{sqlite['events_per_s']:,.0f} | {sqlite['cpu_us_per_event']:.0f} |"
+        )
+    lines.append(f"\nratio to COPY: {figures['ratio_to_copy']}")
+    print("\n".join(lines))  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Every query of the hand-over context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from postbridge.handover.models import AdvanceDataStatus, PartnerFeedCursor, ShipmentHandover
+from postbridge.shipments.models import Shipment
+
+
+class HandoverRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def shipment(self, shipment_id: str) -> Shipment | None:
+        return self.session.get(Shipment, shipment_id)
+
+    def get(self, shipment_id: str) -> ShipmentHandover | None:
+        return self.session.get(ShipmentHandover, shipment_id)
+
+    def get_or_add(self, shipment_id: str, *, partner: str, now: datetime) -> ShipmentHandover:
+        record = self.get(shipment_id)
+        if record is None:
+            record = ShipmentHandover(
+                shipment_id=shipment_id,
+                partner=partner,
+                advance_status=AdvanceDataStatus.PENDING,
+                advance_reasons=[],
+                created_at=now,
+                updated_at=now,
+            )
+            self.session.add(record)
+            self.session.flush()
+        return record
+
+    def for_shipments(self, shipment_ids: Iterable[str]) -> dict[str, ShipmentHandover]:
+        ids = list(shipment_ids)
+        if not ids:
+            return {}
+        query = select(ShipmentHandover).where(ShipmentHandover.shipment_id.in_(ids))
+        return {row.shipment_id: row for row in self.session.scalars(query)}
+
+    def accepted_tracking_numbers(
+        self, partner: str, *, statuses: Iterable[str], limit: int
+    ) -> list[str]:
+        """Tracking numbers (the partner's own, else the S10) of ``partner``'s parcels whose
+        advance data was accepted and whose shipment is in one of ``statuses``: what is worth
+        asking the partner about."""
+        query = (
+            select(Shipment.partner_tracking_number, Shipment.tracking_number)
+            .join(ShipmentHandover, ShipmentHandover.shipment_id == Shipment.id)
+            .where(
+                ShipmentHandover.partner == partner,
+                ShipmentHandover.advance_status == AdvanceDataStatus.ACCEPTED,
+                Shipment.status.in_(sorted(statuses)),
+            )
+            .order_by(Shipment.id)
+            .limit(limit)
+        )
+        return [own or s10 for own, s10 in self.session.execute(query)]
+
+    def feed_cursor(self, partner: str) -> str | None:
+        row = self.session.get(PartnerFeedCursor, partner)
+        return None if row is None else row.cursor
+
+    def set_feed_cursor(self, partner: str, cursor: str | None, *, now: datetime) -> None:
+        row = self.session.get(PartnerFeedCursor, partner)
+        if row is None:
+            self.session.add(PartnerFeedCursor(partner=partner, cursor=cursor, pulled_at=now))
+        else:
+            row.cursor = cursor
+            row.pulled_at = now

@@ -1,0 +1,52 @@
+"""An in-process fake of the partners' UPU-style exchange and the origin's pre-alert, for
+``httpx.MockTransport``: it records what it received and answers as scripted."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import orjson
+
+from postbridge.carriers.clients import PartnerClients
+from postbridge.carriers.partners_file import load_partners_file
+from postbridge.carriers.upu import load_profiles
+
+
+class FakePartners:
+    def __init__(self) -> None:
+        self.received: dict[str, list[dict[str, Any]]] = {}  # partner -> messages
+        self.prealerts: list[dict[str, Any]] = []
+        self.rejections: dict[str, list[dict[str, str]]] = {}  # item id -> reasons
+        # Answered, in order, to advance data before anything else (a post that is down).
+        self.item_failures: list[httpx.Response] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/v1/items") and self.item_failures:
+            return self.item_failures.pop(0)
+        if path == "/origin/v1/prealerts":
+            self.prealerts.extend(orjson.loads(request.content)["parcels"])
+            return httpx.Response(202)
+        _, _upu, partner, *rest = path.split("/")
+        if rest == ["v1", "items"]:
+            messages = orjson.loads(request.content)["messages"]
+            self.received.setdefault(partner, []).extend(messages)
+            return httpx.Response(200, json={"results": [self._result(m) for m in messages]})
+        if rest == ["v1", "events"]:
+            return httpx.Response(200, json={"events": [], "next_cursor": None})
+        return httpx.Response(404)
+
+    def _result(self, message: dict[str, Any]) -> dict[str, Any]:
+        reasons = self.rejections.get(message["item_id"])
+        if reasons:
+            return {"item_id": message["item_id"], "status": "rejected", "reasons": reasons}
+        return {"item_id": message["item_id"], "status": "accepted"}
+
+    def clients(self, sleep: Callable[[float], None] = lambda _s: None) -> PartnerClients:
+        return PartnerClients(
+            load_partners_file(environ={}), load_profiles(),
+            transport=httpx.MockTransport(self.handler), sleep=sleep, rng=random.Random(3),
+        )  # fmt: skip
