@@ -213,7 +213,7 @@ def steady(bench: Bench, rate: int, seconds: float, max_seconds: float) -> dict[
     merchant_id = bench.merchant_with_endpoint()
     worker, stop_worker = bench.start_worker()
     time.sleep(5)  # let the worker start (and idle) before the clock starts
-    tick, per_tick = 0.1, max(1, round(rate * 0.1))
+    per_tick = max(1, round(rate * 0.1))  # ten commits a second
     sent, began = 0, time.monotonic()
     while time.monotonic() - began < seconds:
         commit(bench.database, booked_rows(merchant_id, per_tick))

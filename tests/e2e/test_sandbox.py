@@ -25,9 +25,7 @@ from postbridge.carriers.usps.wire import parse_label_metadata, parse_tracking_d
 from postbridge.identifiers.impb import is_valid_impb
 from postbridge.sandbox.app import create_sandbox_app
 from postbridge.sandbox.sandbox import build_sandbox
-from tests.unit.sandbox.builders import prealert_parcel
-from tests.unit.sandbox.test_sandbox_advance_data import MESSAGE
-from tests.unit.sandbox.test_sandbox_usps_checks import REQUEST as LABEL_REQUEST
+from tests.unit.sandbox.builders import LABEL_REQUEST, MESSAGE, prealert_parcel
 
 START = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 ORIGIN = {"Authorization": "Bearer sandbox-origin-key"}
@@ -60,6 +58,19 @@ def _token(client: TestClient) -> dict[str, str]:
     )  # fmt: skip
     assert response.status_code == 200
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _us_message() -> dict[str, Any]:
+    message = json.loads(json.dumps(MESSAGE))
+    message["destination_country"] = "US"
+    message["addressee"] |= {"city": "Austin", "region": "TX", "postal_code": "78701",
+                             "country": "US", "street_lines": ["100 Congress Ave"]}  # fmt: skip
+    return message
+
+
+def _send_advance_data(client: TestClient, post: str, message: dict[str, Any]) -> None:
+    answer = client.post(f"/upu/{post}/v1/items", json={"messages": [message]}, headers=POST_KEY)
+    assert answer.json()["results"][0]["status"] == "accepted"
 
 
 def _advance(client: TestClient, **step: float) -> dict[str, Any]:
@@ -122,6 +133,7 @@ def test_oauth_label_prealert_clock_tracking_and_signed_webhooks(
     assert subscription.status_code == 201
     assert "secret" not in subscription.json()
 
+    _send_advance_data(client, "USPS", _us_message())  # posts give USPS the data too
     alert = client.post(
         "/origin/v1/prealerts",
         json={"parcels": [prealert_parcel(partner_tracking_number=number)]},
@@ -150,6 +162,10 @@ def test_oauth_label_prealert_clock_tracking_and_signed_webhooks(
     assert delivered.occurred_at == datetime(2026, 12, 6, 0, 19, 13, tzinfo=UTC)
     assert delivered.local_timestamp == "2026-12-05T18:19:13"
     assert response.json()["status"] == "Delivered, In/At Mailbox"
+    assert (response.json()["statusCategory"], response.json()["originCountry"]) == (
+        "Delivered",
+        "CN",
+    )
 
     # Every emitted scan was pushed to the listener, signed as the subscriptions spec says.
     assert len(sent) == 11
@@ -237,6 +253,7 @@ def test_the_exchange_wants_its_bearer_key(client: TestClient) -> None:
 
 
 def test_the_pull_feed_pages_with_cursors_and_never_skips_a_late_event(client: TestClient) -> None:
+    _send_advance_data(client, "CORREOS", MESSAGE)
     parcel = prealert_parcel(partner="CORREOS", country="ES", postal_code="28013")
     assert (
         client.post("/origin/v1/prealerts", json={"parcels": [parcel]}, headers=ORIGIN).status_code
@@ -414,6 +431,100 @@ def test_a_flaky_sandbox_answers_500_and_429_now_and_then_at_the_models_rates() 
 
     statuses = [answer.status_code for answer in answers]
     # reality.yaml: 1 % answered 500, 2 % 429; this seed's draws, pinned.
-    assert (statuses.count(500), statuses.count(429)) == (9, 21)
+    assert (statuses.count(500), statuses.count(429)) == (12, 17)
     assert {a.headers["Retry-After"] for a in answers if a.status_code == 429} == {"2"}
-    assert statuses.count(200) == 970
+    assert statuses.count(200) == 971
+
+
+def test_a_mailer_id_subscription_gets_the_scans_of_that_mailers_numbers_only(
+    client: TestClient, sent: Sent
+) -> None:
+    headers = _token(client)
+    number = client.post("/usps/labels/v3/label", json=LABEL_REQUEST, headers=headers).json()[
+        "trackingNumber"
+    ]
+    for mailer_id, listener in (
+        ("902015", "http://listener/ours"),
+        ("901234", "http://listener/other"),
+    ):
+        subscribed = client.post(
+            "/usps/subscriptions-tracking/v3r2/subscriptions",
+            headers=headers,
+            json={"listenerURL": listener, "secret": SECRET,
+                  "adminNotification": [{"email": "ops@example.com"}],
+                  "filterProperties": {"MID": mailer_id}},
+        )  # fmt: skip
+        assert subscribed.status_code == 201
+    _send_advance_data(client, "USPS", _us_message())
+    client.post(
+        "/origin/v1/prealerts",
+        json={"parcels": [prealert_parcel(partner_tracking_number=number)]},
+        headers=ORIGIN,
+    )
+
+    _advance(client, hours=24 * 7)
+
+    assert {url for url, _, _ in sent} == {"http://listener/ours"}
+    assert len(sent) == 11
+
+
+def test_a_subscription_needs_a_32_character_secret_and_a_filter(client: TestClient) -> None:
+    response = client.post(
+        "/usps/subscriptions-tracking/v3r2/subscriptions",
+        headers=_token(client),
+        json={"listenerURL": "ftp://x", "secret": "short", "adminNotification": []},
+    )
+
+    assert response.status_code == 400
+    assert [error["source"]["parameter"] for error in response.json()["error"]["errors"]] == [
+        "listenerURL", "secret", "adminNotification", "filterProperties",
+    ]  # fmt: skip
+
+
+def test_an_item_without_advance_data_is_held_at_the_exchange_until_the_data_comes(
+    client: TestClient,
+) -> None:
+    parcel = prealert_parcel(partner="CORREOS", country="ES", postal_code="28013")
+    client.post("/origin/v1/prealerts", json={"parcels": [parcel]}, headers=ORIGIN)
+
+    _advance(client, hours=24 * 20)
+    held = client.get("/upu/CORREOS/v1/events", params={"limit": 1000}, headers=POST_KEY).json()
+    _send_advance_data(client, "CORREOS", MESSAGE)
+    _advance(client, hours=24 * 20)
+    after = client.get(
+        "/upu/CORREOS/v1/events", params={"after": held["next_cursor"]}, headers=POST_KEY
+    ).json()
+
+    codes = [event["event_code"] for event in held["events"]]
+    assert codes[-2:] == ["EMD", "EDA"]  # nothing after the hold
+    hold = held["events"][-1]
+    assert (hold["reason_code"], hold["office"]["code"]) == ("no_advance_data", "ESMADB")
+    assert [event["event_code"] for event in after["events"]][:2] == ["EDB", "EDC"]
+    assert after["events"][-1]["event_code"] == "EMI"
+    # Released on 21 Dec, when the data came: customs and the last mile start from there.
+    assert after["events"][0]["local_time"] > "2026-12-21T00:00:00"
+    assert client.get("/sandbox/v1/parcels/LX123456785CN").json()["hold"] == "released"
+
+
+def test_a_post_without_the_hold_rule_lets_the_item_through() -> None:
+    sandbox = build_sandbox(url="sqlite://", seed=11, start=START)
+    with TestClient(create_sandbox_app(sandbox)) as client:
+        parcel = prealert_parcel(partner="POSTNL", country="NL", postal_code="1012")
+        client.post("/origin/v1/prealerts", json={"parcels": [parcel]}, headers=ORIGIN)
+        _advance(client, hours=24 * 30)
+        events = client.get("/upu/POSTNL/v1/events", params={"limit": 100}, headers=POST_KEY)
+
+    codes = [event["event_code"] for event in events.json()["events"]]
+    assert "EDA" not in codes
+    assert "EMI" in codes  # delivered (reports may come out of order: not always the last)
+
+
+def test_bad_parameters_and_bodies_are_400_problems(client: TestClient) -> None:
+    too_long = client.get("/upu/CORREOS/v1/events", params={"limit": 5000}, headers=POST_KEY)
+    not_json = client.post("/origin/v1/prealerts", content=b"{", headers=ORIGIN)
+
+    assert too_long.status_code == 400
+    assert too_long.json()["errors"] == [
+        {"field": "query.limit", "message": "Input should be less than or equal to 1000"}
+    ]
+    assert (not_json.status_code, not_json.json()["code"]) == (400, "malformed_json")

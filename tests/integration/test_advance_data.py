@@ -14,7 +14,8 @@ import pytest
 from postbridge.bootstrap import Platform, build_platform
 from postbridge.handover.advance_data import send_advance_data
 from postbridge.handover.consumer import HandoverConsumer
-from postbridge.handover.jobs import ADVANCE_DATA_JOB, job_handlers
+from postbridge.handover.job_kinds import ADVANCE_DATA_JOB
+from postbridge.handover.jobs import job_handlers
 from postbridge.handover.models import ShipmentHandover
 from postbridge.jobs.relay import OutboxRelay
 from postbridge.jobs.repository import JobRepository
@@ -85,7 +86,9 @@ def test_accepted_advance_data_matches_the_declaration_and_is_recorded(
     record, status = handover_of(db, shipment.id)
     assert record is not None
     assert (record.advance_status, record.advance_checked_by, record.advance_reasons) == (
-        "accepted", "partner", []
+        "accepted",
+        "partner",
+        [],
     )
     assert status == "booked"
     assert events_of(db, shipment.id)[-1] == (
@@ -117,7 +120,9 @@ def test_a_rejected_parcel_is_held_with_the_posts_reasons_and_not_flown(
     record, status = handover_of(db, shipment.id)
     assert record is not None
     assert (record.advance_status, record.advance_reasons, record.held_from_status) == (
-        "held", [reason], "booked"
+        "held",
+        [reason],
+        "booked",
     )
     assert status == "held"  # capacity planning takes booked, labelled and handed-over only
     assert events_of(db, shipment.id)[-1] == (
@@ -161,7 +166,8 @@ def test_a_partner_outage_is_retried_by_the_worker_and_loses_nothing(
     assert (job.status, job.attempts) == ("done", 2)
     assert [m["item_id"] for m in fake.received["CORREOS"]] == [shipment.tracking_number]
     assert [t for t, _ in events_of(db, shipment.id)] == [
-        "shipment.booked", "shipment.advance_data_accepted"
+        "shipment.booked",
+        "shipment.advance_data_accepted",
     ]
 
 

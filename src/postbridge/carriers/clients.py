@@ -17,7 +17,7 @@ import httpx
 
 from postbridge.carriers.http import PartnerHttp
 from postbridge.carriers.origin import OriginClient
-from postbridge.carriers.partners_file import Connection, PartnersFile
+from postbridge.carriers.partners_file import Connection, LabelRegistration, PartnersFile
 from postbridge.carriers.upu.client import UpuExchangeClient
 from postbridge.carriers.upu.profiles import DEFAULT_PARTNER, PostProfile
 from postbridge.carriers.usps.client import UspsClient
@@ -107,6 +107,11 @@ class PartnerClients:
                 )
                 self._usps[partner] = client
             return client
+
+    def label_registration(self, partner: str) -> LabelRegistration | None:
+        """How to register ``partner``'s labels; None: it takes parcels without registration."""
+        entry = self.partners_file.for_partner(partner)
+        return None if entry is None else entry.label_registration
 
     def origin(self) -> OriginClient:
         with self._lock:

@@ -1,9 +1,12 @@
 """The one HTTP path to partners: explicit timeouts, a per-connection rate limit, retries of
 what may succeed later, and the split into retryable and terminal failures.
 
-Retryable (``PartnerUnavailable``): the network (connect errors, resets), timeouts, 408, 429
-and 5xx; retried within the call with exponential backoff and jitter, never sooner than the
-partner's ``Retry-After``. When the attempts run out, or the partner asks to wait longer than
+Retryable (``PartnerUnavailable``): the network (refused connections, resets), timeouts, 408,
+429 and 5xx. Resets, 408, 429 and 5xx are retried within the call with exponential backoff and
+jitter, never sooner than the partner's ``Retry-After``. A partner that cannot be reached at
+all (connection refused, connect or read timeout) fails the call at once: waiting in the call
+would hold the one-threaded worker for every queued job, and the worker's own backoff retries
+the job later. When the attempts run out, or the partner asks to wait longer than
 ``max_retry_after_s``, the call raises ``PartnerUnavailable`` (with ``retry_after_s``) and the
 worker retries the job later: a worker never sleeps through an outage. Anything else below 600
 is handed back to the adapter's client, which knows what a 401 or a 404 means for its API and
@@ -152,9 +155,13 @@ class PartnerHttp:
                     method, path, content=content, headers=sent_headers, params=params
                 )
             except httpx.TimeoutException as exc:
-                failure = PartnerUnavailable(
+                raise PartnerUnavailable(
                     f"{self.partner}: {what} timed out ({type(exc).__name__})", partner=self.partner
-                )
+                ) from exc
+            except httpx.ConnectError as exc:
+                raise PartnerUnavailable(
+                    f"{self.partner}: {what} could not connect", partner=self.partner
+                ) from exc
             except httpx.TransportError as exc:
                 failure = PartnerUnavailable(
                     f"{self.partner}: {what} failed ({type(exc).__name__})", partner=self.partner

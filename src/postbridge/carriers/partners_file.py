@@ -24,7 +24,8 @@ _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 _CONNECTION_FIELDS = frozenset(
     {"base_url", "api_key", "client_id", "client_secret", "timeouts", "retries", "rate_limit"}
 )
-_PARTNER_FIELDS = frozenset({"exchange", "usps_api"})
+_PARTNER_FIELDS = frozenset({"exchange", "usps_api", "label_registration"})
+_ADDRESS_FIELDS = ("name", "company", "city", "region", "postal_code", "phone", "email")
 _TOP_FIELDS = frozenset({"defaults", "origin", "partners"})
 
 
@@ -88,12 +89,35 @@ class Connection:
 
 
 @dataclass(frozen=True, slots=True)
+class InductionAddress:
+    """Where the partner takes the parcels in (it prices a domestic label from there)."""
+
+    name: str
+    company: str
+    street_lines: tuple[str, ...]
+    city: str
+    region: str
+    postal_code: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRegistration:
+    """A partner that wants each parcel's label registered in its system before hand-over."""
+
+    mail_class: str
+    mailed_from: InductionAddress
+
+
+@dataclass(frozen=True, slots=True)
 class PartnerConnections:
     """How one partner is reached: the UPU-style exchange, and USPS's own APIs for USPS."""
 
     partner: str
     exchange: Connection | None = None
     usps_api: Connection | None = None
+    label_registration: LabelRegistration | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +140,9 @@ class PartnersFile:
                 return None
             return replace(connection, base_url=connection.base_url.replace("{post}", partner))
 
-        return PartnerConnections(partner, fill(template.exchange), fill(template.usps_api))
+        return PartnerConnections(
+            partner, fill(template.exchange), fill(template.usps_api), template.label_registration
+        )
 
 
 def shipped_partners_file() -> str:
@@ -150,6 +176,9 @@ def parse_partners_file(text: str, *, source: str, environ: Mapping[str, str]) -
             partner=str(code),
             exchange=_connection(body.get("exchange"), defaults, where, f"{path}.exchange"),
             usps_api=_connection(body.get("usps_api"), defaults, where, f"{path}.usps_api"),
+            label_registration=_registration(
+                body.get("label_registration"), where, f"{path}.label_registration"
+            ),
         )
     origin = _connection(mapping.get("origin"), defaults, where, "origin")
     return PartnersFile(partners=partners, origin=origin, source=source)
@@ -216,6 +245,30 @@ def _connection(raw: Any, defaults: _Defaults, where: _Where, path: str) -> Conn
         retries=where.record(body.get("retries"), defaults.retries, f"{path}.retries"),
         rate_limit=where.record(body.get("rate_limit"), defaults.rate_limit, f"{path}.rate_limit"),
     )
+
+
+def _registration(raw: Any, where: _Where, path: str) -> LabelRegistration | None:
+    if raw is None:
+        return None
+    body = where.mapping(raw, path)
+    where.known(body, frozenset({"mail_class", "mailed_from"}), path)
+    address = where.mapping(body.get("mailed_from"), f"{path}.mailed_from")
+    where.known(address, frozenset({*_ADDRESS_FIELDS, "street_lines"}), f"{path}.mailed_from")
+    values = {}
+    for name in _ADDRESS_FIELDS:
+        value = address.get(name, "")
+        if not isinstance(value, str):
+            raise PartnersFileError(f"{where.source}: {path}.mailed_from.{name}: expected text")
+        values[name] = value
+    lines = address.get("street_lines")
+    if not isinstance(lines, list) or not lines or not all(isinstance(x, str) for x in lines):
+        raise PartnersFileError(
+            f"{where.source}: {path}.mailed_from.street_lines: expected a list of lines"
+        )
+    mail_class = body.get("mail_class")
+    if not isinstance(mail_class, str) or not mail_class:
+        raise PartnersFileError(f"{where.source}: {path}.mail_class: expected a mail class")
+    return LabelRegistration(mail_class, InductionAddress(street_lines=tuple(lines), **values))
 
 
 class _Where:

@@ -1,8 +1,9 @@
-"""``postbridge serve``: the API, /docs and the console, with ``postbridge worker`` beside it.
+"""``postbridge serve``: the API, /docs and the console, with ``postbridge worker`` beside it
+and, with ``--sandbox``, the partner sandbox (``postbridge sandbox serve``) that plays the posts.
 
-The worker is a child process started with PR_SET_PDEATHSIG, so it dies with the server even
-on ``kill -9``; on a normal exit the server stops it with SIGTERM (a running batch gives its job
-back at its next chunk) and waits for it. A worker that exits on its own is started again.
+Each is a child process started with PR_SET_PDEATHSIG, so it dies with the server even on
+``kill -9``; on a normal exit the server stops it with SIGTERM (a running batch gives its job
+back at its next chunk) and waits for it. A child that exits on its own is started again.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from postbridge.cli.common import one_line_errors, stderr, stdout
 from postbridge.config import get_settings
 from postbridge.kit.processes import die_with_parent
 
-WORKER_STOP_SECONDS = 30
-WORKER_RESTART_SECONDS = 2.0
+CHILD_STOP_SECONDS = 30
+CHILD_RESTART_SECONDS = 2.0
 
 
-class WorkerProcess:
-    """``postbridge worker`` as a supervised child of this process."""
+class ChildProcess:
+    """A ``postbridge`` command (``worker``, ``sandbox serve``) as a supervised child."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str, *arguments: str) -> None:
+        self.name = name
+        self._arguments = arguments
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = False
         self._supervisor = threading.Thread(target=self._supervise, daemon=True)
@@ -44,7 +47,7 @@ class WorkerProcess:
         # (until uvicorn returns) or the supervisor (until stop()); both outlive the worker.
         parent = os.getpid()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "postbridge.cli.main", "worker"],
+            [sys.executable, "-m", "postbridge.cli.main", *self._arguments],
             preexec_fn=lambda: die_with_parent(parent),
         )
 
@@ -52,8 +55,8 @@ class WorkerProcess:
         while not self._stopping:
             process = self._process
             if process is not None and process.poll() is not None and not self._stopping:
-                stderr.print(f"worker exited with status {process.returncode}; restarting")
-                time.sleep(WORKER_RESTART_SECONDS)
+                stderr.print(f"{self.name} exited with status {process.returncode}; restarting")
+                time.sleep(CHILD_RESTART_SECONDS)
                 if not self._stopping:
                     self._spawn()
             time.sleep(0.5)
@@ -65,7 +68,7 @@ class WorkerProcess:
             return
         process.terminate()
         try:
-            process.wait(WORKER_STOP_SECONDS)
+            process.wait(CHILD_STOP_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -79,6 +82,9 @@ def serve(
     no_worker: bool = typer.Option(
         False, "--no-worker", help="Do not start the worker (run `postbridge worker` yourself)."
     ),
+    sandbox: bool = typer.Option(
+        False, "--sandbox", help="Also start the partner sandbox on POSTBRIDGE_SANDBOX_URL."
+    ),
 ) -> None:
     """Serve the API, /docs and the web console, and run the worker beside them."""
     import uvicorn
@@ -91,15 +97,21 @@ def serve(
         prepare_demo(settings)
     bind_host = host or settings.host
     bind_port = port or settings.port
-    worker = None if no_worker else WorkerProcess()
-    if worker is not None:
-        worker.start()
-        stdout.print(f"worker started (pid {worker.pid})")
+    children = []
+    if sandbox:  # first: the worker's partner calls go to it
+        children.append(ChildProcess("partner sandbox", "sandbox", "serve"))
+    if not no_worker:
+        children.append(ChildProcess("worker", "worker"))
+    for child in children:
+        child.start()
+        stdout.print(f"{child.name} started (pid {child.pid})")
+    if sandbox:
+        stdout.print(f"partner sandbox on {settings.sandbox_url}")
     stdout.print(f"postbridge on http://{bind_host}:{bind_port}  (API docs: /docs)")
     try:
         uvicorn.run(
             create_app(settings), host=bind_host, port=bind_port, log_level=settings.log_level
         )
     finally:
-        if worker is not None:
-            worker.stop()
+        for child in reversed(children):
+            child.stop()

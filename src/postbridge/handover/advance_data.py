@@ -5,7 +5,8 @@ and mark its advance data ``pending`` (shown by the API while a post is down); (
 transaction, build the ITMATT-like message from the stored addresses and customs declaration,
 check it against the post's rules, and send it (a ``PartnerUnavailable`` leaves it pending and
 the worker retries the job with backoff); (3) in another unit of work, store the answer and
-record ``shipment.advance_data_accepted`` or ``shipment.held``. A held parcel's shipment moves
+record ``shipment.advance_data_accepted`` (queueing the label registration for partners that
+want one, ``handover.registration``) or ``shipment.held``. A held parcel's shipment moves
 to ``held`` (capacity planning skips it: it is not flown). Re-running the job after an answer
 was stored does nothing; sending again is harmless too (the post replaces data by item id).
 """
@@ -21,8 +22,10 @@ from typing import Any
 from postbridge.carriers.clients import PartnerClients
 from postbridge.carriers.upu.wire import AdvanceDataSource, Reason, build_advance_data
 from postbridge.handover.events import AdvanceDataAccepted, ShipmentHeld
+from postbridge.handover.job_kinds import PARTNER_JOB_ATTEMPTS, REGISTER_LABEL_JOB
 from postbridge.handover.models import AdvanceDataStatus, ShipmentHandover
 from postbridge.handover.repository import HandoverRepository
+from postbridge.jobs.repository import JobRepository
 from postbridge.kit.clock import utc_now
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.models import Shipment
@@ -92,7 +95,7 @@ def send_advance_data(
             reasons = (Reason("rejected", "", f"{partner} gave no reason"),)
     return _store_answer(
         database, shipment_id, checked_by=checked_by, reasons=reasons, sent_at=sent_at,
-        now=clock(),
+        register=clients.label_registration(partner) is not None, now=clock(),
     )  # fmt: skip
 
 
@@ -103,6 +106,7 @@ def _store_answer(
     checked_by: str,
     reasons: Sequence[Reason],
     sent_at: datetime | None,
+    register: bool,
     now: datetime,
 ) -> AdvanceDataOutcome:
     with database.unit_of_work() as uow:
@@ -136,6 +140,11 @@ def _store_answer(
             record.advance_status = AdvanceDataStatus.ACCEPTED
             _release(shipment, record, now)
             uow.record(AdvanceDataAccepted(**common))
+            if register:
+                JobRepository(uow.session).enqueue(
+                    kind=REGISTER_LABEL_JOB, payload={"shipment_id": shipment.id}, now=now,
+                    dedupe_key=f"register-label:{shipment.id}", max_attempts=PARTNER_JOB_ATTEMPTS,
+                )  # fmt: skip
         status = record.advance_status
         uow.commit()
     log.info("advance data of %s: %s (%d reasons)", shipment_id, status, len(reasons))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from postbridge.handover.jobs import (
-    ADVANCE_DATA_ATTEMPTS,
+from postbridge.handover.job_kinds import (
     ADVANCE_DATA_JOB,
+    PARTNER_JOB_ATTEMPTS,
     PREALERT_JOB,
     TRACKING_PULL_JOB,
     tracking_pull_slot,
@@ -30,17 +30,17 @@ class HandoverConsumer:
         for shipment_id in shipment_ids:
             jobs.enqueue(
                 kind=ADVANCE_DATA_JOB, payload={"shipment_id": shipment_id}, now=now,
-                dedupe_key=f"advance-data:{shipment_id}", max_attempts=ADVANCE_DATA_ATTEMPTS,
+                dedupe_key=f"advance-data:{shipment_id}", max_attempts=PARTNER_JOB_ATTEMPTS,
             )  # fmt: skip
         if shipment_ids:
             jobs.enqueue(
                 kind=PREALERT_JOB, payload={"shipment_ids": shipment_ids}, now=now,
-                dedupe_key=f"prealert:{events[0].event_id}", max_attempts=ADVANCE_DATA_ATTEMPTS,
+                dedupe_key=f"prealert:{events[0].event_id}", max_attempts=PARTNER_JOB_ATTEMPTS,
             )  # fmt: skip
             # New parcels to track: make sure the periodic pull is scheduled.
             slot, run_after = tracking_pull_slot(now)
             jobs.enqueue(
                 kind=TRACKING_PULL_JOB, payload={"slot": slot}, now=now,
                 dedupe_key=f"tracking-pull:{slot}", run_after=run_after,
-                max_attempts=ADVANCE_DATA_ATTEMPTS,
+                max_attempts=PARTNER_JOB_ATTEMPTS,
             )  # fmt: skip

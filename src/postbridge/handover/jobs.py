@@ -2,8 +2,8 @@
 
 A partner that is down (``PartnerUnavailable``: network, timeout, 408/429/5xx once the client's
 own attempts are spent) fails the attempt and the worker retries the job with exponential
-backoff; ``ADVANCE_DATA_ATTEMPTS`` with the runner's 15-minute cap keeps a job alive through
-about three hours of outage, so nothing is lost. A terminal answer (the partner refusing our
+backoff; ``PARTNER_JOB_ATTEMPTS`` keeps a job alive through about three hours of outage, so
+nothing is lost. A terminal answer (the partner refusing our
 credentials or our request, a payload that is not its format, a partner missing from the
 partners file) cannot be helped by retrying: the job goes dead for an operator at once.
 A refused *parcel* is not a failure at all: it is held, and the job is done.
@@ -15,31 +15,27 @@ the consumer when parcels are booked and by each pull, once done, for the next s
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from postbridge.carriers import Capability, PartnerRegistry
 from postbridge.carriers.clients import PartnerClients
 from postbridge.errors import PartnerError
 from postbridge.handover.advance_data import send_advance_data
+from postbridge.handover.job_kinds import (
+    ADVANCE_DATA_JOB,
+    PARTNER_JOB_ATTEMPTS,
+    PREALERT_JOB,
+    REGISTER_LABEL_JOB,
+    TRACKING_PULL_JOB,
+    tracking_pull_slot,
+)
 from postbridge.handover.prealert import send_prealerts
+from postbridge.handover.registration import register_label
 from postbridge.handover.tracking_pull import pull_tracking
 from postbridge.jobs.repository import ClaimedJob, JobRepository
 from postbridge.jobs.runner import JobContext, JobHandler, PermanentFailure
 from postbridge.kit.clock import utc_now
 from postbridge.storage.unit_of_work import Database
-
-ADVANCE_DATA_JOB = "handover.advance_data"
-PREALERT_JOB = "handover.prealert"
-TRACKING_PULL_JOB = "handover.tracking_pull"
-ADVANCE_DATA_ATTEMPTS = 20
-TRACKING_PULL_INTERVAL = timedelta(minutes=5)
-_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def tracking_pull_slot(now: datetime) -> tuple[int, datetime]:
-    """The next pull slot after ``now`` and when it starts."""
-    slot = int((now - _EPOCH) / TRACKING_PULL_INTERVAL) + 1
-    return slot, _EPOCH + slot * TRACKING_PULL_INTERVAL
 
 
 def tracking_pull_partners(registry: PartnerRegistry) -> list[str]:
@@ -86,6 +82,16 @@ def job_handlers(
             )  # fmt: skip
         )
 
+    def registration(job: ClaimedJob, context: JobContext) -> None:
+        _terminal(
+            lambda: register_label(
+                database=database,
+                clients=clients,
+                shipment_id=job.payload["shipment_id"],
+                clock=clock,
+            )  # fmt: skip
+        )
+
     def tracking_pull(job: ClaimedJob, context: JobContext) -> None:
         _terminal(
             lambda: pull_tracking(
@@ -97,12 +103,13 @@ def job_handlers(
             JobRepository(uow.session).enqueue(
                 kind=TRACKING_PULL_JOB, payload={"slot": slot}, now=clock(),
                 dedupe_key=f"tracking-pull:{slot}", run_after=run_after,
-                max_attempts=ADVANCE_DATA_ATTEMPTS,
+                max_attempts=PARTNER_JOB_ATTEMPTS,
             )  # fmt: skip
             uow.commit()
 
     return {
         ADVANCE_DATA_JOB: advance_data,
         PREALERT_JOB: prealert,
+        REGISTER_LABEL_JOB: registration,
         TRACKING_PULL_JOB: tracking_pull,
     }

@@ -150,6 +150,36 @@ def check_message(message: Any, rules: PostRules) -> list[Reason]:
         reasons.append(Reason("too_many_items", "items", f"at most {rules.max_items} items"))
     for index, item in enumerate(items):
         reasons += _item(item, f"items[{index}]")
+    if not reasons:
+        reasons += _totals(message, items)
+    return reasons
+
+
+def _totals(message: dict[str, Any], items: list[dict[str, Any]]) -> list[Reason]:
+    """Lines carry their totals (docs/partner-exchange.md): the declared value is their sum,
+    in one currency, and their net weights fit in the gross weight. Customs refuse a CN23 whose
+    columns do not add up."""
+    declared = parse_amount(
+        message["declared_value"]["amount"], message["declared_value"]["currency"]
+    )
+    reasons = []
+    total = 0
+    for index, item in enumerate(items):
+        line = parse_amount(item["value"]["amount"], item["value"]["currency"])
+        if line.currency != declared.currency:
+            reasons.append(
+                Reason("currency_mismatch", f"items[{index}].value.currency",
+                       f"the declaration is in {declared.currency}")
+            )  # fmt: skip
+        total += line.minor
+    if not reasons and total != declared.minor:
+        reasons.append(
+            Reason("value_mismatch", "declared_value.amount", "the sum of the items' values")
+        )
+    if sum(item["net_weight_g"] for item in items) > message["gross_weight_g"]:
+        reasons.append(
+            Reason("weight_mismatch", "gross_weight_g", "at least the items' net weights")
+        )
     return reasons
 
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
@@ -23,6 +24,7 @@ from postbridge.sandbox.http_errors import (
     PartnerAnswer,
     problem,
     render_partner_answer,
+    render_query_problem,
     usps_error,
 )
 from postbridge.sandbox.parcels import ParcelPlan, PreAlertIn
@@ -63,6 +65,8 @@ async def _model(request: Request, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate_json(await request.body())
     except ValidationError as error:
+        if any(item["type"] == "json_invalid" for item in error.errors()):
+            raise problem(400, "malformed_json", "the body is not JSON") from None
         errors = [
             {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
             for item in error.errors(include_url=False)
@@ -74,8 +78,16 @@ async def _model(request: Request, model: type[BaseModel]) -> Any:
 
 def create_sandbox_app(sandbox: Sandbox, *, flaky: bool = False) -> FastAPI:
     """The server; ``flaky`` adds the reality model's random 500s and 429s to partner calls."""
-    app = FastAPI(title="postbridge partner sandbox", version="1", docs_url="/sandbox/docs")
+    # No /docs: its page would load scripts from a CDN, and the sandbox runs offline.
+    app = FastAPI(
+        title="postbridge partner sandbox",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/sandbox/openapi.json",
+    )
     app.add_exception_handler(PartnerAnswer, render_partner_answer)
+    app.add_exception_handler(RequestValidationError, render_query_problem)
     world = sandbox.world
     flaky_draws = random.Random(f"{world.seed}:flaky")
     flaky_lock = threading.Lock()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from postbridge.sandbox.usps_checks import error_message
@@ -71,3 +72,14 @@ async def render_partner_answer(_request: Request, error: Exception) -> JSONResp
     return JSONResponse(
         error.body, status_code=error.status, media_type=error.media_type, headers=error.headers
     )
+
+
+async def render_query_problem(request: Request, error: Exception) -> JSONResponse:
+    """A query or path parameter out of its bounds (``limit=5000``): 400 problem+json."""
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
+        for item in error.errors()
+    ]
+    answer = problem(400, "invalid_parameter", "a parameter is out of bounds", errors=errors)
+    return await render_partner_answer(request, answer)

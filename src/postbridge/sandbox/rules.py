@@ -28,6 +28,7 @@ class PostRules:
     postal_code_required: bool
     tax_id_required: bool
     max_items: int
+    hold_without_advance_data: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ def parse_rules(raw: Any) -> Rules:
                 postal_code_required=bool(spec["postal_code_required"]),
                 tax_id_required=bool(spec["tax_id_required"]),
                 max_items=int(spec["max_items"]),
+                hold_without_advance_data=bool(spec["hold_without_advance_data"]),
             )
             for partner, spec in raw["posts"].items()
         }

@@ -54,7 +54,8 @@ def build_sandbox(
         seed=reality.seed if seed is None else seed,
         start=start or default_start(),
     )
-    return Sandbox(world, UspsSandbox(engine, rules=rules, sender=sender), reality, rules)
+    usps = UspsSandbox(engine, rules=rules, reality=reality, sender=sender)
+    return Sandbox(world, usps, reality, rules)
 
 
 def sandbox_db_url(var_dir: Path) -> str:

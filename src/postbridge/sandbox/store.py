@@ -7,13 +7,13 @@ Times are integer seconds since the epoch (UTC) so that ordering and comparison 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -46,6 +46,10 @@ parcels = Table(
     Column("plan", JSON, nullable=False),
     Column("fate", String(20), nullable=False),
     Column("created_s", Integer, nullable=False),
+    # Arrival at the last-mile partner (None for a parcel lost before it), and whether the
+    # partner held it there for want of accepted advance data: none, checked, held, released.
+    Column("handover_s", Integer, nullable=True),
+    Column("hold", String(10), nullable=False, default="none"),
 )
 # One row per arrival of a scan in a partner's feed: a duplicate is a second row with the same
 # event_id. feed_seq is given when the row is emitted (its reported time has come), in emission
@@ -63,6 +67,7 @@ scans = Table(
     Column("upu", JSON, nullable=True),
     Column("usps", JSON, nullable=True),
     Column("feed_seq", Integer, nullable=True, index=True),
+    Column("held", Boolean, nullable=False, default=False),  # waits for advance data
 )
 advance_data = Table(
     "sandbox_advance_data",
@@ -135,7 +140,9 @@ def open_store(url: str) -> Engine:
         url,
         connect_args={"check_same_thread": False},
         poolclass=StaticPool if in_memory else None,
-        json_serializer=lambda value: json.dumps(value, separators=(",", ":")),
+        # orjson: several times faster than json on the rendered events (tens per parcel).
+        json_serializer=lambda value: orjson.dumps(value).decode(),
+        json_deserializer=orjson.loads,
     )
     if not in_memory:
         event.listen(engine, "connect", _on_connect)

@@ -30,6 +30,7 @@ class Step(StrEnum):
     ARRIVED_TRANSIT = "arrived_transit"  # EMJ
     DEPARTED_TRANSIT = "departed_transit"  # EMK
     ARRIVED_DESTINATION = "arrived_destination"  # EMD: at the last-mile partner's hand-over
+    HELD_AT_EXCHANGE = "held_at_exchange"  # EDA: no accepted advance data (``holds``)
     IMPORT_CUSTOMS = "import_customs"  # EDB
     CUSTOMS_HELD = "customs_held"  # EME
     CUSTOMS_RELEASED = "customs_released"  # EDC
@@ -258,6 +259,29 @@ def _deliver(
         Scan(Step.RETURNED_TO_SENDER, pickup + timedelta(days=lm.hold_days), office, "unclaimed")
     )
     return Fate.RETURNED, failed
+
+
+def resume_after_hold(
+    parcel: ParcelPlan, reality: Reality, *, seed: int, released_at: datetime
+) -> Story:
+    """The rest of a parcel's story once the partner releases it from a hold at the hand-over:
+    customs and the last mile again, from ``released_at`` (drawn with their own numbers)."""
+    rng = random.Random(f"{seed}:{parcel.tracking_number}:released")
+    handover = reality.facility(parcel.legs[-1].destination)
+    scans: list[Scan] = []
+    ready = released_at + _dwell(released_at, handover, reality, rng)
+    held = _clear_customs(parcel, handover, released_at, ready, reality, rng, scans)
+    fate, failed = _deliver(parcel, handover, scans[-1].at, reality, rng, scans)
+    whole = tuple(replace(scan, at=scan.at.replace(microsecond=0)) for scan in scans)
+    return Story(parcel.tracking_number, whole, fate, 0, held, failed)
+
+
+def handover_time(story: Story) -> datetime | None:
+    """When the parcel reached the last-mile partner; None when it was lost before."""
+    for scan in story.scans:
+        if scan.step is Step.ARRIVED_DESTINATION:
+            return scan.at
+    return None
 
 
 def report_times(story: Story, reality: Reality, *, seed: int) -> list[Report]:

@@ -16,16 +16,24 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from postbridge.identifiers.impb import build_impb_tracking_number
 from postbridge.sandbox import store
+from postbridge.sandbox.reality import Reality
 from postbridge.sandbox.rendering import USPS_PARTNER, utc_text
 from postbridge.sandbox.rules import Rules
 from postbridge.sandbox.webhooks import WebhookSender, headers_for, notification_body
 
 MAIL_CLASS_NAME = "USPS Ground Advantage"
+# TrackingDetail.statusCategory by the newest event's code (USPS's categories).
+STATUS_CATEGORIES = {
+    "01": "Delivered", "43": "Delivered", "OF": "Out for Delivery", "02": "Alert",
+    "30": "Alert", "55": "Alert", "16": "Available for Pickup", "31": "Alert",
+}  # fmt: skip
 
 
 class UspsSandbox:
-    def __init__(self, engine: Engine, *, rules: Rules, sender: WebhookSender) -> None:
-        self.engine, self.rules, self.sender = engine, rules, sender
+    def __init__(
+        self, engine: Engine, *, rules: Rules, reality: Reality, sender: WebhookSender
+    ) -> None:
+        self.engine, self.rules, self.reality, self.sender = engine, rules, reality, sender
 
     def _now_s(self, connection: Any) -> int:
         return int(connection.execute(select(store.clock.c.now_s)).scalar_one())
@@ -104,6 +112,7 @@ class UspsSandbox:
             "trackingNumber": number,
             "constructCode": "C03",
             "SKU": "DUXP0XXXXC01010",
+            # A plausible Ground Advantage figure: the sandbox does not price labels.
             "postage": round(4.5 + 1.1 * float(package["weight"]), 2),
             "extraServices": [],
             "fees": [],
@@ -145,6 +154,9 @@ class UspsSandbox:
         if parcel is None and labelled is None:
             return None
         events = list(rows)
+        origin = "US"
+        if parcel is not None:
+            origin = self.reality.facility(parcel.plan["route"]["legs"][0]["from"]).country
         zip_code = (
             parcel.plan["destination_postal_code"][:5]
             if parcel is not None
@@ -156,9 +168,11 @@ class UspsSandbox:
             "mailType": "International Inbound" if parcel is not None else "DM",
             "serviceTypeCode": self.rules.usps.service_type_code,
             "destinationZIPCode": zip_code,
-            "originCountry": "CN" if parcel is not None else "US",
+            "originCountry": origin,
             "status": events[0]["eventType"] if events else "Label Created, not yet in system",
-            "statusCategory": events[0]["eventType"] if events else "Pre-Shipment",
+            "statusCategory": STATUS_CATEGORIES.get(events[0]["eventCode"], "In Transit")
+            if events
+            else "Pre-Shipment",
             "trackingEvents": events,
         }
 
@@ -222,6 +236,7 @@ class UspsSandbox:
 
     def _queue(self, connection: Any, subscription: Any, now: datetime) -> None:
         wanted = subscription.filter.get("trackingNumber")
+        mailer_id = str(subscription.filter.get("MID") or "")
         query = select(
             store.scans.c.feed_seq, store.scans.c.partner_number, store.scans.c.usps
         ).where(
@@ -231,6 +246,9 @@ class UspsSandbox:
         if wanted:
             query = query.where(store.scans.c.partner_number == wanted)
         rows = connection.execute(query.order_by(store.scans.c.feed_seq)).all()
+        if mailer_id:
+            # An IMpb carries its mailer id after the channel (2) and service type (3) digits.
+            rows = [row for row in rows if row.partner_number[5 : 5 + len(mailer_id)] == mailer_id]
         for row in rows:
             detail = {
                 "trackingNumber": row.partner_number,

@@ -1,9 +1,9 @@
 """The sandbox's world: its clock, the parcels it expects, their scans, feeds and outages.
 
-Emission: a parcel's whole story is drawn when it is pre-alerted (``timeline``), one row per
-report; a row is *emitted* (given the next feed position) once the clock passes its reported
-time. Feeds read emitted rows only, in emission order, so events appear late, out of order and
-twice exactly as the reality model said, and a cursor never skips one.
+A parcel's whole story is drawn when it is pre-alerted (``timeline``) and stored as one row per
+report (``emission``); moving the clock emits the rows whose time has come, after the posts
+have held what arrived without advance data (``holds``). Feeds read emitted rows only, in
+emission order, so events appear late, out of order and twice as the reality model said.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 
 from postbridge.sandbox import store
 from postbridge.sandbox.advance_data import judge
+from postbridge.sandbox.emission import emit_due, plan_json, report_rows
+from postbridge.sandbox.holds import hold_arrivals_without_data, release_held
 from postbridge.sandbox.parcels import ParcelPlan
 from postbridge.sandbox.reality import Reality
-from postbridge.sandbox.rendering import USPS_PARTNER, upu_event, usps_event
 from postbridge.sandbox.rules import Rules
-from postbridge.sandbox.timeline import live_parcel, report_times
+from postbridge.sandbox.timeline import handover_time, live_parcel
 
 ALL_PARTNERS = "*"
 MAX_FEED_PAGE = 1000
@@ -60,87 +61,62 @@ class World:
         return store.from_seconds(now_s), emitted
 
     def _emit_due(self, connection: Any, now_s: int) -> int:
-        due = (
-            connection.execute(
-                select(store.scans.c.id)
-                .where(store.scans.c.feed_seq.is_(None), store.scans.c.reported_s <= now_s)
-                .order_by(store.scans.c.reported_s, store.scans.c.id)
-            )
-            .scalars()
-            .all()
-        )
-        if not due:
-            return 0
-        last = connection.execute(select(func.max(store.scans.c.feed_seq))).scalar() or 0
-        for position, row_id in enumerate(due, start=last + 1):
-            connection.execute(
-                update(store.scans).where(store.scans.c.id == row_id).values(feed_seq=position)
-            )
-        return len(due)
+        hold_arrivals_without_data(connection, now_s, rules=self.rules, reality=self.reality)
+        return emit_due(connection, now_s)
 
     # --- origin pre-alerts -------------------------------------------------------------------
     def prealert(self, plans: list[ParcelPlan]) -> list[dict[str, str]]:
         """Expect these parcels. A parcel pre-alerted again before its first scan is emitted
         takes the new plan (re-planned route); after that the first plan stands."""
-        answers = []
+        latest = {plan.tracking_number: plan for plan in plans}  # the last plan of a number wins
         with store.writing(self.engine) as connection:
             now_s = connection.execute(select(store.clock.c.now_s)).scalar_one()
-            for plan in plans:
-                answers.append(
+            started = set(
+                connection.execute(
+                    select(store.scans.c.tracking_number)
+                    .where(
+                        store.scans.c.tracking_number.in_(latest),
+                        store.scans.c.feed_seq.is_not(None),
+                    )
+                    .distinct()
+                ).scalars()
+            )
+            fresh = [plan for number, plan in latest.items() if number not in started]
+            numbers = [plan.tracking_number for plan in fresh]
+            connection.execute(
+                delete(store.scans).where(store.scans.c.tracking_number.in_(numbers))
+            )
+            connection.execute(
+                delete(store.parcels).where(store.parcels.c.tracking_number.in_(numbers))
+            )
+            parcel_rows, scan_rows = [], []
+            for plan in fresh:
+                story = live_parcel(plan, self.reality, seed=self.seed)
+                parcel_rows.append(
                     {
                         "tracking_number": plan.tracking_number,
-                        "status": self._expect(connection, plan),
+                        "partner": plan.partner,
+                        "partner_number": plan.partner_number,
+                        "plan": plan_json(plan),
+                        "fate": story.fate.value,
+                        "created_s": now_s,
+                        "handover_s": _seconds_or_none(handover_time(story)),
+                        "hold": "none",
                     }
                 )
+                scan_rows += report_rows(plan, story, self.reality, seed=self.seed)
+            if parcel_rows:
+                connection.execute(insert(store.parcels), parcel_rows)
+            if scan_rows:
+                connection.execute(insert(store.scans), scan_rows)
             self._emit_due(connection, now_s)
-        return answers
-
-    def _expect(self, connection: Any, plan: ParcelPlan) -> str:
-        number = plan.tracking_number
-        started = connection.execute(
-            select(store.scans.c.id)
-            .where(store.scans.c.tracking_number == number, store.scans.c.feed_seq.is_not(None))
-            .limit(1)
-        ).first()
-        if started is not None:
-            return "in_progress"
-        connection.execute(delete(store.scans).where(store.scans.c.tracking_number == number))
-        connection.execute(delete(store.parcels).where(store.parcels.c.tracking_number == number))
-        story = live_parcel(plan, self.reality, seed=self.seed)
-        connection.execute(
-            insert(store.parcels).values(
-                tracking_number=number,
-                partner=plan.partner,
-                partner_number=plan.partner_number,
-                plan=_plan_json(plan),
-                fate=story.fate.value,
-                created_s=store.to_seconds(self.now_in(connection)),
-            )
-        )
-        rows = []
-        usps = plan.partner == USPS_PARTNER
-        for report in report_times(story, self.reality, seed=self.seed):
-            scan = story.scans[report.scan_index]
-            event_id = f"evt-{number}-{report.scan_index:02d}"
-            body_usps = usps_event(scan) if usps else None
-            if usps and body_usps is None:
-                continue  # a step USPS has no code for: nothing shows in USPS tracking
-            rows.append(
-                {
-                    "event_id": event_id,
-                    "tracking_number": number,
-                    "partner": plan.partner,
-                    "partner_number": plan.partner_number,
-                    "occurred_s": store.to_seconds(scan.at),
-                    "reported_s": store.to_seconds(report.reported_at),
-                    "upu": None if usps else upu_event(event_id, number, scan),
-                    "usps": body_usps,
-                    "feed_seq": None,
-                }
-            )
-        if rows:
-            connection.execute(insert(store.scans), rows)
-        return "expected"
+        return [
+            {
+                "tracking_number": plan.tracking_number,
+                "status": "in_progress" if plan.tracking_number in started else "expected",
+            }
+            for plan in plans
+        ]
 
     def now_in(self, connection: Any) -> datetime:
         return store.from_seconds(connection.execute(select(store.clock.c.now_s)).scalar_one())
@@ -169,6 +145,12 @@ class World:
                         received_s=received_s,
                     )
                 )
+                if result["status"] == "accepted":
+                    release_held(
+                        connection, partner, item_id, received_s,
+                        reality=self.reality, seed=self.seed,
+                    )  # fmt: skip
+            self._emit_due(connection, received_s)
         return results
 
     def advance_data_of(self, partner: str, item_id: str) -> dict[str, Any] | None:
@@ -184,10 +166,11 @@ class World:
 
     def story_of(self, tracking_number: str) -> dict[str, Any] | None:
         """What happens (and will happen) to a parcel, redrawn from its stored plan: the same
-        seed tells the same story, so nothing but the plan needs storing."""
+        seed tells the same story, so nothing but the plan needs storing. A hold for advance
+        data (``hold``) replaces what follows the hand-over with a story drawn at release."""
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(store.parcels.c.plan).where(
+                select(store.parcels.c.plan, store.parcels.c.hold).where(
                     store.parcels.c.tracking_number == tracking_number
                 )
             ).first()
@@ -199,7 +182,7 @@ class World:
             ).scalar_one()
         if row is None:
             return None
-        plan = ParcelPlan.from_json(row.plan | {"route": {"legs": row.plan["legs"]}})
+        plan = ParcelPlan.from_json(row.plan)
         story = live_parcel(plan, self.reality, seed=self.seed)
         return {
             "tracking_number": tracking_number,
@@ -208,6 +191,7 @@ class World:
             "missed_connections": story.missed_connections,
             "customs_held": story.customs_held,
             "failed_attempts": story.failed_attempts,
+            "hold": row.hold,  # none, checked, held (no advance data) or released
             "reports_emitted": emitted,
             "scans": [
                 {
@@ -294,24 +278,5 @@ class World:
         return None if row is None else ActiveFault(row.status, row.retry_after_s)
 
 
-def _plan_json(plan: ParcelPlan) -> dict[str, Any]:
-    return {
-        "tracking_number": plan.tracking_number,
-        "partner": plan.partner,
-        "partner_tracking_number": plan.partner_tracking_number,
-        "destination_country": plan.destination_country,
-        "destination_postal_code": plan.destination_postal_code,
-        "weight_g": plan.weight_g,
-        "booked_at": plan.booked_at.isoformat(),
-        "legs": [
-            {
-                "leg": leg.leg,
-                "from": leg.origin,
-                "to": leg.destination,
-                "mode": leg.mode,
-                "departs": leg.departs.isoformat(),
-                "arrives": leg.arrives.isoformat(),
-            }
-            for leg in plan.legs
-        ],
-    }
+def _seconds_or_none(moment: datetime | None) -> int | None:
+    return None if moment is None else store.to_seconds(moment)

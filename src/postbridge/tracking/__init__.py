@@ -4,8 +4,13 @@
 - ``codes``: partner code tables (``data/code_tables/*.csv``) and ``map_event``
 - ``normalize``: event times to UTC plus zone, canonical locations, the dedup fingerprint
 - ``state``: the parcel state recomputed from its events in event-time order
+- ``canonical``, ``booking_link``, ``alerts``, ``progress``, ``partners``: the canonical event
+  format, recycled numbers and booking statuses, operator alerts, the page's four stages
 
-No database, HTTP or clock here; the only I/O is reading the packaged code tables.
+The names exported here are that pure core (no database, HTTP or clock; the only I/O is
+reading the packaged code tables). The storage side imports by module: ``models`` and
+``repository`` (event store, trackers, unmapped codes), ``ingest`` and ``imports`` (the one
+ingestion use case and its request and file front ends), ``trackers`` and ``reading``.
 """
 
 from postbridge.tracking.codes import CodeRow, code_schemes, load_code_table, map_event

@@ -113,8 +113,9 @@ def ingest_keyed_chunk(
         links = repo.shipments_for_numbers(numbers)
         trackers = attach_trackers(repo, numbers, links, now=now)
         windows = refresh_trackers(
-            uow, repo, trackers, shipment_statuses={s.shipment_id: s.status for s in links}, now=now
-        )
+            uow, repo, trackers, shipment_statuses={s.shipment_id: s.status for s in links},
+            now=now, known=dict(new),
+        )  # fmt: skip
         counts.unmatched = _count_unmatched([event for _, event in new], trackers, windows)
         uow.commit()
     return counts
@@ -206,12 +207,14 @@ def refresh_trackers(
     *,
     shipment_statuses: Mapping[str, str],
     now: datetime,
+    known: Mapping[str, TrackingEvent] | None = None,
 ) -> dict[str, BookingWindow | None]:
     """Recompute each tracker from its stored events, write what changed, move the bookings
-    and record the merchants' domain events; returns each tracker's booking window."""
+    and record the merchants' domain events; returns each tracker's booking window.
+    ``known``: events just stored, by fingerprint, so their rows need not be decoded again."""
     spans = [TrackerSpan(t.id, _numbers(t), t.window_starts_at) for t in trackers]
     windows = booking_windows(spans)
-    events = repo.events_for_numbers(n for span in spans for n in span.numbers)
+    events = repo.events_for_numbers((n for span in spans for n in span.numbers), known=known)
     updates: list[dict[str, Any]] = []
     bookings: dict[str, str] = {}
     for tracker in trackers:

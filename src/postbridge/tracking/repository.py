@@ -193,13 +193,15 @@ class TrackingRepository:
         connection.exec_driver_sql(_event_insert(connection.dialect), rows)
 
     def events_for_numbers(
-        self, numbers: Iterable[str]
+        self, numbers: Iterable[str], *, known: Mapping[str, TrackingEvent] | None = None
     ) -> dict[str, list[tuple[str, TrackingEvent]]]:
-        """The stored events of ``numbers`` with their fingerprints, by number.
+        """The stored events of ``numbers`` with their fingerprints, by number; rows whose
+        fingerprint is in ``known`` (the chunk just inserted) reuse that event.
 
         Read through the driver, not Core: this is the hot read of every chunk (each touched
         parcel's whole history), and Core's row processing cost more than the query.
         """
+        known = known or {}
         by_number: dict[str, list[tuple[str, TrackingEvent]]] = {}
         connection = self.session.connection()
         postgres = connection.dialect.name == "postgresql"
@@ -218,7 +220,8 @@ class TrackingRepository:
                 sql = f"SELECT {columns} FROM {_events.name} WHERE tracking_number IN ({marks})"
                 cursor.execute(sql, tuple(batch))
             for row in cursor.fetchall():
-                by_number.setdefault(row[1], []).append((row[0], event_from_values(row)))
+                event = known.get(row[0]) or event_from_values(row)
+                by_number.setdefault(row[1], []).append((row[0], event))
         cursor.close()
         return by_number
 

@@ -1,4 +1,5 @@
-"""Pre-alerted parcels on the demo network's lanes, for the sandbox's tests."""
+"""What the sandbox's tests send it: pre-alerted parcels on the demo network's lanes, an
+ITMATT-like advance data message, a USPS label request."""
 
 from __future__ import annotations
 
@@ -55,3 +56,40 @@ def plan(**fields: Any) -> ParcelPlan:
 def spain(**fields: Any) -> ParcelPlan:
     defaults: dict[str, Any] = {"partner": "CORREOS", "country": "ES", "postal_code": "28013"}
     return plan(**(defaults | fields))
+
+
+# Advance data for LX123456785CN to Correos, as docs/partner-exchange.md spells it.
+MESSAGE: dict[str, Any] = {
+    "item_id": "LX123456785CN",
+    "dispatch_ref": "CNHGHA-ESMADB-2026-0042",
+    "posting_date": "2026-12-02T08:00:00Z",
+    "origin_country": "CN",
+    "destination_country": "ES",
+    "mail_category": "A",
+    "category": "sale_of_goods",
+    "incoterm": "DDU",
+    "gross_weight_g": 500,
+    "declared_value": {"amount": "19.80", "currency": "USD"},
+    "sender": {"name": "Shenzhen Trading Co", "company": "", "street_lines": ["1 Keyuan Rd"],
+               "city": "Shenzhen", "region": "GD", "postal_code": "518057", "country": "CN",
+               "phone": "", "email": ""},
+    "addressee": {"name": "Lucia Garcia", "company": "", "street_lines": ["Calle Mayor 1"],
+                  "city": "Madrid", "region": "M", "postal_code": "28013", "country": "ES",
+                  "phone": "", "email": "", "tax_id": ""},
+    "items": [{"description": "Cotton T-shirt", "hs_code": "610910", "quantity": 2,
+               "value": {"amount": "19.80", "currency": "USD"}, "net_weight_g": 360,
+               "origin_country": "CN"}],
+}  # fmt: skip
+
+# A USPS Ground Advantage label request (labels.yaml LabelRequest).
+LABEL_REQUEST: dict[str, Any] = {
+    "imageInfo": {"imageType": "PDF", "labelType": "4X6LABEL", "receiptOption": "NONE"},
+    "toAddress": {"streetAddress": "100 Congress Ave", "city": "Austin", "state": "TX",
+                  "ZIPCode": "78701", "firstName": "Ana", "lastName": "Diaz"},
+    "fromAddress": {"streetAddress": "5500 W Century Blvd", "city": "Los Angeles", "state": "CA",
+                    "ZIPCode": "90045", "firm": "postbridge"},
+    "packageDescription": {"mailClass": "USPS_GROUND_ADVANTAGE", "rateIndicator": "SP",
+                           "weightUOM": "lb", "weight": 1.1, "dimensionsUOM": "in", "length": 8,
+                           "width": 6, "height": 2, "processingCategory": "MACHINABLE",
+                           "mailingDate": "2026-12-03", "destinationEntryFacilityType": "NONE"},
+}  # fmt: skip

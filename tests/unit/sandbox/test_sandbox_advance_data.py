@@ -7,29 +7,9 @@ from typing import Any
 
 from postbridge.sandbox.advance_data import judge
 from postbridge.sandbox.rules import load_rules
+from tests.unit.sandbox.builders import MESSAGE
 
 RULES = load_rules()
-MESSAGE: dict[str, Any] = {
-    "item_id": "LX123456785CN",
-    "dispatch_ref": "CNHGHA-ESMADB-2026-0042",
-    "posting_date": "2026-12-02T08:00:00Z",
-    "origin_country": "CN",
-    "destination_country": "ES",
-    "mail_category": "A",
-    "category": "sale_of_goods",
-    "incoterm": "DDU",
-    "gross_weight_g": 500,
-    "declared_value": {"amount": "19.80", "currency": "USD"},
-    "sender": {"name": "Shenzhen Trading Co", "company": "", "street_lines": ["1 Keyuan Rd"],
-               "city": "Shenzhen", "region": "GD", "postal_code": "518057", "country": "CN",
-               "phone": "", "email": ""},
-    "addressee": {"name": "Lucia Garcia", "company": "", "street_lines": ["Calle Mayor 1"],
-                  "city": "Madrid", "region": "M", "postal_code": "28013", "country": "ES",
-                  "phone": "", "email": "", "tax_id": ""},
-    "items": [{"description": "Cotton T-shirt", "hs_code": "610910", "quantity": 2,
-               "value": {"amount": "9.90", "currency": "USD"}, "net_weight_g": 180,
-               "origin_country": "CN"}],
-}  # fmt: skip
 
 
 def _message(**changes: Any) -> dict[str, Any]:
@@ -99,3 +79,18 @@ def test_a_generic_description_and_a_bad_item_id_are_refused() -> None:
     codes = [reason["code"] for reason in judge(message, RULES.post("CORREOS"))["reasons"]]
 
     assert codes == ["item_id_invalid", "description_generic"]
+
+
+def test_the_lines_must_add_up_to_the_declaration() -> None:
+    message = _message(gross_weight_g=300, items__0__value={"amount": "9.90", "currency": "USD"})
+    other_currency = _message(items__0__value={"amount": "19.80", "currency": "EUR"})
+
+    assert judge(message, RULES.post("CORREOS"))["reasons"] == [
+        {"code": "value_mismatch", "field": "declared_value.amount",
+         "message": "the sum of the items' values"},
+        {"code": "weight_mismatch", "field": "gross_weight_g",
+         "message": "at least the items' net weights"},
+    ]  # fmt: skip
+    assert [
+        reason["code"] for reason in judge(other_currency, RULES.post("CORREOS"))["reasons"]
+    ] == ["currency_mismatch"]

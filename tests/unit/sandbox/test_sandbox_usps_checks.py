@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from typing import Any
 
 from postbridge.sandbox.usps_checks import check_label_request, error_message
+from tests.unit.sandbox.builders import LABEL_REQUEST as REQUEST
 
 TODAY = date(2026, 12, 2)
-REQUEST: dict[str, Any] = {
-    "imageInfo": {"imageType": "PDF", "labelType": "4X6LABEL", "receiptOption": "NONE"},
-    "toAddress": {"streetAddress": "100 Congress Ave", "city": "Austin", "state": "TX",
-                  "ZIPCode": "78701", "firstName": "Ana", "lastName": "Diaz"},
-    "fromAddress": {"streetAddress": "5500 W Century Blvd", "city": "Los Angeles", "state": "CA",
-                    "ZIPCode": "90045", "firm": "postbridge"},
-    "packageDescription": {"mailClass": "USPS_GROUND_ADVANTAGE", "rateIndicator": "SP",
-                           "weightUOM": "lb", "weight": 1.1, "dimensionsUOM": "in", "length": 8,
-                           "width": 6, "height": 2, "processingCategory": "MACHINABLE",
-                           "mailingDate": "2026-12-03", "destinationEntryFacilityType": "NONE"},
-}  # fmt: skip
 
 
 def test_a_complete_request_passes() -> None:

@@ -90,8 +90,7 @@ def test_a_retry_after_beyond_the_limit_fails_at_once_for_the_worker_to_retry_la
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (httpx.ConnectError("refused"), "CORREOS: the feed failed (ConnectError)"),
-        (httpx.ReadTimeout("slow"), "CORREOS: the feed timed out (ReadTimeout)"),
+        (httpx.ReadError("reset by peer"), "CORREOS: the feed failed (ReadError)"),
         (httpx.Response(408), "CORREOS: the feed answered HTTP 408"),
         (httpx.Response(502), "CORREOS: the feed answered HTTP 502"),
     ],
@@ -118,6 +117,26 @@ def test_other_4xx_are_handed_back_at_once(status: int) -> None:
 
     assert response.status_code == status
     assert recorder.sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (httpx.ConnectError("refused"), "CORREOS: the feed could not connect"),
+        (httpx.ConnectTimeout("no answer"), "CORREOS: the feed timed out (ConnectTimeout)"),
+        (httpx.ReadTimeout("slow"), "CORREOS: the feed timed out (ReadTimeout)"),
+    ],
+)
+def test_an_unreachable_partner_fails_the_call_at_once_for_the_worker_to_retry(
+    answer: Exception, message: str
+) -> None:
+    recorder = Recorder(answer)
+
+    with pytest.raises(PartnerUnavailable) as error:
+        make_http(recorder).request("GET", "/v1/events", what="the feed")
+
+    assert error.value.detail == message
+    assert (len(recorder.requests), recorder.sleeps) == (1, [])
 
 
 def test_the_connection_timeouts_are_explicit() -> None:

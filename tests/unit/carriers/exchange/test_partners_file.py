@@ -8,6 +8,8 @@ import pytest
 
 from postbridge.carriers.partners_file import (
     Connection,
+    InductionAddress,
+    LabelRegistration,
     PartnersFileError,
     RateLimit,
     RetryPolicy,
@@ -41,6 +43,15 @@ def test_shipped_file_points_every_partner_at_the_sandbox_by_default() -> None:
     assert usps.usps_api.client_id == "sandbox-client"
     assert usps.usps_api.client_secret == Secret("sandbox-secret")
     assert usps.usps_api.rate_limit == RateLimit(per_second=5.0)
+    assert usps.label_registration == LabelRegistration(
+        mail_class="USPS_GROUND_ADVANTAGE",
+        mailed_from=InductionAddress(
+            name="Inbound Operations", company="postbridge",
+            street_lines=("JFK International Service Center", "Building 250"), city="Jamaica",
+            region="NY", postal_code="11430",
+        ),
+    )  # fmt: skip
+    assert correos.label_registration is None
     assert partners.origin is not None
     assert partners.origin.base_url == "http://127.0.0.1:8001"
     assert partners.origin.api_key == Secret("sandbox-origin-key")
