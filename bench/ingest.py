@@ -14,7 +14,9 @@ deduplicate against the store, insert, count unmapped codes, attach trackers, re
 touched tracker from its stored events, commit per 5,000-event chunk. Events per second are
 input lines over wall time. PostgreSQL is the server on 127.0.0.1:5432 when it answers
 (POSTBRIDGE_BENCH_POSTGRES_URL overrides), otherwise the throwaway cluster of
-scripts/postgres.sh; each run uses a fresh database and drops it.
+scripts/postgres.sh; each run uses a fresh database and drops it. After the PostgreSQL
+ingest, 2,000 reads of random trackers (``tracking.reading.get_tracker``, what
+``GET /v1/trackers/{n}`` calls) give p50 and p95 on the filled database.
 """
 
 from __future__ import annotations
@@ -101,6 +103,28 @@ def ingest(url: str, feed: Path) -> dict[str, Any]:
     }
 
 
+def time_reads(url: str, items: list[dict[str, Any]], *, reads: int = 2000) -> dict[str, float]:
+    """Milliseconds per ``GET /v1/trackers/{n}`` read (the use case, operator scope: every
+    tracker here is untracked) of random parcels, on the database just filled."""
+    import random
+
+    from postbridge.storage.engine import make_engine
+    from postbridge.storage.unit_of_work import Database
+    from postbridge.tracking.reading import get_tracker
+
+    database = Database(make_engine(url))
+    numbers = random.Random(5).sample(sorted({i["tracking_number"] for i in items}), reads)
+    timings = []
+    for number in numbers:
+        started = time.perf_counter()
+        view = get_tracker(database=database, tracking_number=number, merchant_id=None)
+        timings.append(1000 * (time.perf_counter() - started))
+        assert view.events
+    database.dispose()
+    timings.sort()
+    return {"p50_ms": timings[len(timings) // 2], "p95_ms": timings[int(len(timings) * 0.95)]}
+
+
 def _cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers, once they have exited
@@ -154,6 +178,7 @@ def main() -> None:
         with ScratchDatabase(postgres_admin_url()) as pg_url:
             anchor = raw_copy(pg_url, items)
             pg = ingest(pg_url, feed)
+            reads = time_reads(pg_url, items)
         sqlite = None if args.skip_sqlite else ingest(f"sqlite:///{folder}/bench.db", feed)
     figures = {
         "pg_events_per_s": round(pg["events_per_s"]),
@@ -184,6 +209,10 @@ def main() -> None:
             f"{sqlite['events_per_s']:,.0f} | {sqlite['cpu_us_per_event']:.0f} |"
         )
     lines.append(f"\nratio to COPY: {figures['ratio_to_copy']}")
+    lines.append(
+        f"tracker reads on PostgreSQL ({counts.accepted:,} events stored): "
+        f"p50 {reads['p50_ms']:.2f} ms, p95 {reads['p95_ms']:.2f} ms"
+    )
     print("\n".join(lines))  # noqa: T201
 
 

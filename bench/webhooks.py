@@ -135,14 +135,16 @@ class Bench:
         self.url = f"sqlite:///{folder / 'bench.db'}"
         upgrade(self.url)
         self.folder = folder
-        self.context = multiprocessing.get_context("spawn")
+        self.context = multiprocessing.get_context("fork")
         self.database = Database(make_engine(self.url))
 
     def receiver(self) -> tuple[multiprocessing.process.BaseProcess, Synchronized, Event, Path]:
         port, count = self.context.Value("i", 0), self.context.Value("i", 0)
         stop = self.context.Event()
         out = self.folder / f"arrivals-{time.monotonic_ns()}.json"
-        process = self.context.Process(target=receive, args=(port, count, stop, str(out)))
+        process = self.context.Process(
+            target=receive, args=(port, count, stop, str(out)), daemon=True
+        )
         process.start()
         while port.value == 0:
             time.sleep(0.01)
@@ -156,9 +158,10 @@ class Bench:
         from postbridge.webhooks.endpoints import WebhookDeps, create_endpoint
 
         settings = Settings(database_url=self.url)
-        with self.database.unit_of_work() as uow:
-            merchant = create_merchant(uow=uow, name=f"bench-{time.time_ns()}", role=Role.MERCHANT,
-                                       pepper=settings.secret_key)  # fmt: skip
+        merchant = create_merchant(
+            database=self.database, name=f"bench-{time.time_ns()}", role=Role.MERCHANT,
+            pepper=settings.secret_key,
+        )  # fmt: skip
         create_endpoint(
             deps=WebhookDeps.of(self.database, settings), merchant_id=merchant.merchant_id,
             url=f"http://127.0.0.1:{self.port}/hooks", event_types=["shipment.booked"],
@@ -167,7 +170,7 @@ class Bench:
 
     def start_worker(self) -> tuple[multiprocessing.process.BaseProcess, Event]:
         stop = self.context.Event()
-        process = self.context.Process(target=work, args=(self.url, stop))
+        process = self.context.Process(target=work, args=(self.url, stop), daemon=True)
         process.start()
         return process, stop
 

@@ -30,6 +30,10 @@ from postbridge.storage.engine import make_engine, normalize_url
 from postbridge.storage.unit_of_work import Database
 
 BACKENDS = ["sqlite", "postgres"]
+# The shipped partners file points every partner at the sandbox on 127.0.0.1:8001; the suite
+# must not send its parcels to a sandbox a developer left running there. Port 9 refuses at once
+# (tests that need a sandbox start their own and point the clients at it).
+os.environ.setdefault("POSTBRIDGE_SANDBOX_URL", "http://127.0.0.1:9")
 TEST_PEPPER = "test-pepper-0123456789"
 
 

@@ -19,7 +19,10 @@ class FakePartners:
     def __init__(self) -> None:
         self.received: dict[str, list[dict[str, Any]]] = {}  # partner -> messages
         self.prealerts: list[dict[str, Any]] = []
+        self.prealert_refused: set[str] = set()  # tracking numbers the origin answers 422 for
         self.rejections: dict[str, list[dict[str, str]]] = {}  # item id -> reasons
+        self.feeds: dict[str, list[dict[str, Any]]] = {}  # partner -> its event feed
+        self.feed_cursors_asked: list[str | None] = []
         # Answered, in order, to advance data before anything else (a post that is down).
         self.item_failures: list[httpx.Response] = []
 
@@ -28,7 +31,10 @@ class FakePartners:
         if path.endswith("/v1/items") and self.item_failures:
             return self.item_failures.pop(0)
         if path == "/origin/v1/prealerts":
-            self.prealerts.extend(orjson.loads(request.content)["parcels"])
+            parcels = orjson.loads(request.content)["parcels"]
+            if any(p["tracking_number"] in self.prealert_refused for p in parcels):
+                return httpx.Response(422, json={"detail": "parcels[0]: not expected here"})
+            self.prealerts.extend(parcels)
             return httpx.Response(202)
         _, _upu, partner, *rest = path.split("/")
         if rest == ["v1", "items"]:
@@ -36,7 +42,12 @@ class FakePartners:
             self.received.setdefault(partner, []).extend(messages)
             return httpx.Response(200, json={"results": [self._result(m) for m in messages]})
         if rest == ["v1", "events"]:
-            return httpx.Response(200, json={"events": [], "next_cursor": None})
+            # The cursor is the feed position, as the sandbox's is; never null.
+            after = request.url.params.get("after")
+            self.feed_cursors_asked.append(after)
+            start, limit = int(after or 0), int(request.url.params["limit"])
+            page = self.feeds.get(partner, [])[start : start + limit]
+            return httpx.Response(200, json={"events": page, "next_cursor": str(start + len(page))})
         return httpx.Response(404)
 
     def _result(self, message: dict[str, Any]) -> dict[str, Any]:

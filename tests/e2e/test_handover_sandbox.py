@@ -18,6 +18,7 @@ from postbridge.bootstrap import Platform
 from postbridge.carriers.clients import PartnerClients
 from postbridge.carriers.partners_file import load_partners_file
 from postbridge.carriers.upu import load_profiles
+from postbridge.handover.job_kinds import PREALERT_JOB
 from postbridge.handover.jobs import tracking_pull_partners
 from postbridge.handover.models import ShipmentHandover
 from postbridge.handover.tracking_pull import pull_tracking
@@ -65,6 +66,12 @@ def wired(platform: Platform, sandbox: TestClient) -> Iterator[Platform]:
     )  # fmt: skip
     yield platform
     platform.partner_clients = before
+
+
+def jobs_of(platform: Platform, kind: str) -> list[tuple[str, int, str | None]]:
+    with platform.database.unit_of_work() as uow:
+        jobs = JobRepository(uow.session).listing(status=None, kind=kind, limit=20)
+        return [(job.status, job.attempts, job.last_error) for job in jobs]
 
 
 def expected_items(customs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -126,7 +133,8 @@ def test_booked_parcels_reach_the_sandbox_with_their_declaration_and_their_event
                           "country", "phone", "email"):  # fmt: skip
                 assert message[party][field] == address[field], (party, field)
         parcel = sandbox.get(f"/sandbox/v1/parcels/{shipment['tracking_number']}")
-        assert parcel.status_code == 200  # pre-alerted to the origin
+        # pre-alerted to the origin (on failure, say what the pre-alert jobs went through)
+        assert parcel.status_code == 200, jobs_of(wired, PREALERT_JOB)
 
     # USPS wants each label registered: it allocated its own number for the US parcel.
     with wired.database.unit_of_work() as uow:

@@ -4,19 +4,24 @@ the answer is stored with the shipment and recorded as an event; a refused parce
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from postbridge.bootstrap import Platform, build_platform
+from postbridge.errors import PartnerRejected
 from postbridge.handover.advance_data import send_advance_data
 from postbridge.handover.consumer import HandoverConsumer
 from postbridge.handover.job_kinds import ADVANCE_DATA_JOB
 from postbridge.handover.jobs import job_handlers
-from postbridge.handover.models import ShipmentHandover
+from postbridge.handover.models import PartnerFeedCursor, ShipmentHandover
+from postbridge.handover.prealert import send_prealerts
+from postbridge.handover.tracking_pull import pull_tracking
 from postbridge.jobs.relay import OutboxRelay
 from postbridge.jobs.repository import JobRepository
 from postbridge.jobs.runner import JobRunner
@@ -25,6 +30,7 @@ from postbridge.shipments.booking import book_shipment
 from postbridge.shipments.models import Shipment
 from postbridge.storage.outbox import OutboxRepository
 from postbridge.storage.unit_of_work import Database
+from postbridge.tracking.models import TrackingEventRow
 from tests.builders import shipment_input
 from tests.conftest import make_merchant, settings_for
 from tests.partner_fake import FakePartners
@@ -188,3 +194,76 @@ def run_until_attempted(db: Database, runner: JobRunner, shipment_id: str, attem
         if runner.run_next() is None:
             break
     raise AssertionError(f"the advance-data job of {shipment_id} did not run")
+
+
+def test_prealerts_go_once_and_one_refused_parcel_does_not_hold_back_the_others(
+    db: Database, platform_on: Platform
+) -> None:
+    good, bad = book(platform_on, RECIPIENT_ES), book(platform_on)
+    fake = FakePartners()
+    fake.prealert_refused.add(bad.tracking_number)
+
+    with pytest.raises(PartnerRejected) as error:
+        send_prealerts(database=db, clients=fake.clients(), shipment_ids=[good.id, bad.id])
+
+    assert error.value.detail == (
+        f"the origin refused 1 pre-alerts: {bad.id}: ORIGIN refused the pre-alert: "
+        "HTTP 422 parcels[0]: not expected here"
+    )
+    [parcel] = fake.prealerts
+    assert parcel["tracking_number"] == good.tracking_number
+    assert parcel["partner"] == "CORREOS"
+    assert parcel["route"]["legs"][0]["from"] == good.route.legs[0].origin  # type: ignore[union-attr]
+    fake.prealert_refused.clear()
+    sent = send_prealerts(database=db, clients=fake.clients(), shipment_ids=[good.id, bad.id])
+    assert sent == 1
+    assert [p["tracking_number"] for p in fake.prealerts] == [
+        good.tracking_number,
+        bad.tracking_number,
+    ]
+
+
+def feed_event(event_id: str, item_id: str, code: str, local_time: str) -> dict[str, Any]:
+    return {"event_id": event_id, "item_id": item_id, "event_code": code,
+            "description": code, "local_time": local_time, "utc_offset": "+08:00",
+            "office": {"code": "CNSZXA", "name": "Shenzhen", "country": "CN"}}  # fmt: skip
+
+
+def test_the_event_feed_is_pulled_from_its_stored_cursor_into_tracking(
+    db: Database, platform_on: Platform
+) -> None:
+    shipment = book(platform_on, RECIPIENT_ES)
+    fake = FakePartners()
+    partner = f"POST{uuid.uuid4().hex[:6].upper()}"  # a feed of its own, whatever ran before
+    accepted = feed_event("e1", shipment.tracking_number, "EMA", "2026-12-02T10:00:00")
+    fake.feeds[partner] = [
+        accepted,
+        feed_event("e2", shipment.tracking_number, "EMB", "2026-12-02T18:30:00"),
+        accepted,  # a post repeats events: ingestion keeps one
+    ]
+    clients = fake.clients()
+
+    first = pull_tracking(database=db, clients=clients, partners=[partner])
+    fake.feeds[partner].append(
+        feed_event("e3", shipment.tracking_number, "EMC", "2026-12-03T02:00:00")
+    )
+    second = pull_tracking(database=db, clients=clients, partners=[partner])
+
+    assert fake.feed_cursors_asked == [None, "3"]
+    assert (first.events, first.ingested.accepted, first.ingested.duplicates) == (3, 2, 1)
+    assert (second.events, second.ingested.accepted) == (1, 1)
+    with db.unit_of_work() as uow:
+        rows = uow.session.scalars(
+            select(TrackingEventRow)
+            .where(TrackingEventRow.tracking_number == shipment.tracking_number)
+            .order_by(TrackingEventRow.occurred_at)
+        ).all()
+        stored = [(row.raw_code, row.occurred_at) for row in rows]
+        cursor = uow.session.get(PartnerFeedCursor, partner)
+        assert cursor is not None
+        assert cursor.cursor == "4"
+    assert stored == [
+        ("EMA", datetime(2026, 12, 2, 2, 0, tzinfo=UTC)),
+        ("EMB", datetime(2026, 12, 2, 10, 30, tzinfo=UTC)),
+        ("EMC", datetime(2026, 12, 2, 18, 0, tzinfo=UTC)),
+    ]

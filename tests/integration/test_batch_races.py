@@ -28,4 +28,5 @@ def test_concurrent_uploads_with_one_key_open_one_batch(db: Database) -> None:
     assert sum(created for _, created in outcomes) == 1
     with db.unit_of_work() as uow:
         stored = BatchRepository(uow.session).by_key(merchant.merchant_id, key)
-    assert stored is not None and stored.id == outcomes[0][0]
+    assert stored is not None
+    assert stored.id == outcomes[0][0]

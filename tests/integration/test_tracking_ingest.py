@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -266,3 +267,21 @@ def test_untracked_events_are_kept_and_handed_to_the_merchant_who_tracks_them(db
     assert (again.created, again.view.tracker.id) == (False, tracker.id)
     later = ingest(db, item(number, "EMG", start + timedelta(days=4)))
     assert later.unmatched == 0
+
+
+def test_concurrent_chunks_of_one_parcel_leave_its_whole_history(db: Database) -> None:
+    shipment = booked(db)
+    number, start = shipment.tracking_number, shipment.created_at
+    scans = journey(number, start + timedelta(hours=1))
+    halves = [scans[0::2] * 2, scans[1::2] * 2]  # overlapping copies too
+
+    def run(half: list[dict[str, Any]]) -> IngestCounts:
+        return ingest(db, *half)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(run, halves))
+    assert sum(r.accepted for r in results) == 8
+    tracker = tracker_of(db, number)
+    assert (tracker.status, tracker.event_count, tracker.delivered_at) == (
+        "delivered", 8, start + timedelta(hours=1 + 6 * 7),
+    )  # fmt: skip

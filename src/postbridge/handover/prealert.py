@@ -1,5 +1,6 @@
 """Tell the origin sorting centre which booked parcels to expect (its pre-alert), so its
-scanners know them when they arrive; one call per page of booked parcels."""
+scanners know them when they arrive; one call per page of booked parcels (parcel by parcel when
+the origin refuses the page, so one bad parcel does not hold the others back)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from postbridge.carriers.clients import PartnerClients
+from postbridge.errors import PartnerRejected
 from postbridge.handover.repository import HandoverRepository
 from postbridge.kit.clock import utc_now
 from postbridge.quotes.route_document import utc_text
@@ -57,13 +59,28 @@ def send_prealerts(
         partners = {s.id: s.partner for s in due if s.partner is not None}
     if not parcels:
         return 0
-    clients.origin().prealert(parcels)
+    refused: list[str] = []
+    try:
+        clients.origin().prealert(parcels)
+        sent = list(partners)
+    except PartnerRejected:
+        # One parcel the origin refuses must not keep the page's others from being expected:
+        # send them one by one, mark those that went, and report the refused ones.
+        sent = []
+        for shipment, parcel in zip(due, parcels, strict=True):
+            try:
+                clients.origin().prealert([parcel])
+                sent.append(shipment.id)
+            except PartnerRejected as exc:
+                refused.append(f"{shipment.id}: {exc.detail}")
     now = clock()
     with database.unit_of_work() as uow:
         repo = HandoverRepository(uow.session)
-        for shipment_id, partner in partners.items():
-            record = repo.get_or_add(shipment_id, partner=partner, now=now)
+        for shipment_id in sent:
+            record = repo.get_or_add(shipment_id, partner=partners[shipment_id], now=now)
             record.prealerted_at = now
             record.updated_at = now
         uow.commit()
-    return len(parcels)
+    if refused:
+        raise PartnerRejected(f"the origin refused {len(refused)} pre-alerts: {'; '.join(refused)}")
+    return len(sent)

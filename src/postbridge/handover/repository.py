@@ -45,13 +45,14 @@ class HandoverRepository:
         return {row.shipment_id: row for row in self.session.scalars(query)}
 
     def accepted_tracking_numbers(
-        self, partner: str, *, statuses: Iterable[str], limit: int
-    ) -> list[str]:
-        """Tracking numbers (the partner's own, else the S10) of ``partner``'s parcels whose
-        advance data was accepted and whose shipment is in one of ``statuses``: what is worth
-        asking the partner about."""
+        self, partner: str, *, statuses: Iterable[str], after: str | None, limit: int
+    ) -> list[tuple[str, str]]:
+        """(shipment id, tracking number: the partner's own, else the S10) of ``partner``'s
+        parcels whose advance data was accepted and whose shipment is in one of ``statuses``,
+        by shipment id after ``after``: what is worth asking the partner about, a page at a
+        time."""
         query = (
-            select(Shipment.partner_tracking_number, Shipment.tracking_number)
+            select(Shipment.id, Shipment.partner_tracking_number, Shipment.tracking_number)
             .join(ShipmentHandover, ShipmentHandover.shipment_id == Shipment.id)
             .where(
                 ShipmentHandover.partner == partner,
@@ -61,7 +62,9 @@ class HandoverRepository:
             .order_by(Shipment.id)
             .limit(limit)
         )
-        return [own or s10 for own, s10 in self.session.execute(query)]
+        if after is not None:
+            query = query.where(Shipment.id > after)
+        return [(i, own or s10) for i, own, s10 in self.session.execute(query)]
 
     def feed_cursor(self, partner: str) -> str | None:
         row = self.session.get(PartnerFeedCursor, partner)

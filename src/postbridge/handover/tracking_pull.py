@@ -3,7 +3,8 @@
 UPU-style posts: the event feed, page after page from the cursor stored per partner (saved
 after each page is ingested, so a crash re-reads at most one page, which ingestion dedupes).
 USPS: the tracking batch (35 numbers a call) for its parcels whose advance data was accepted
-and which are not delivered or returned yet. Every call goes through the partner's client, so
+and which are not delivered or returned yet, a page of them per run, going round them all
+(the last shipment id asked about is the partner's stored cursor). Every call goes through the partner's client, so
 it keeps within the partner's rate limit from the partners file.
 """
 
@@ -142,9 +143,19 @@ def _pull_usps(
     client = clients.usps(partner)
     assert client is not None
     with database.unit_of_work() as uow:
-        numbers = HandoverRepository(uow.session).accepted_tracking_numbers(
-            partner, statuses=[s.value for s in STILL_MOVING], limit=USPS_NUMBERS_PER_PULL
+        repo = HandoverRepository(uow.session)
+        page = repo.accepted_tracking_numbers(
+            partner, statuses=[s.value for s in STILL_MOVING], after=repo.feed_cursor(partner),
+            limit=USPS_NUMBERS_PER_PULL,
+        )  # fmt: skip
+        # A short page went round to the end: the next run starts again from the first. Moved
+        # before the call: a page whose call fails comes round again, and USPS answers every
+        # event of a number each time, so nothing is lost.
+        repo.set_feed_cursor(
+            partner, page[-1][0] if len(page) == USPS_NUMBERS_PER_PULL else None, now=clock()
         )
+        uow.commit()
+    numbers = [number for _shipment_id, number in page]
     if not numbers:
         return
     parsed = client.track(numbers)
