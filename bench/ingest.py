@@ -80,6 +80,7 @@ class ScratchDatabase:
 
 
 def ingest(url: str, feed: Path) -> dict[str, Any]:
+    from postbridge.bootstrap import partner_registry
     from postbridge.migrations import upgrade
     from postbridge.storage.engine import make_engine
     from postbridge.storage.unit_of_work import Database
@@ -89,7 +90,7 @@ def ingest(url: str, feed: Path) -> dict[str, Any]:
     database = Database(make_engine(url))
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
-    counts = import_file(database=database, path=feed)
+    counts = import_file(database=database, path=feed, code_schemes=partner_registry().code_scheme)
     elapsed = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_before
     database.dispose()

@@ -83,7 +83,14 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 def settings_for(url: str) -> Settings:
-    return Settings(database_url=url, secret_key=TEST_PEPPER)
+    # The suite's one key per test makes hundreds of calls and concurrency tests hold many at
+    # once: no rate limit, no shedding here (tests/e2e/test_edge_limits.py builds its own).
+    return Settings(
+        database_url=url,
+        secret_key=TEST_PEPPER,
+        rate_limit_per_second=0,
+        max_requests_in_flight=100_000,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,9 @@ from fastapi import APIRouter, FastAPI
 
 from postbridge import __version__
 from postbridge.addresses import preload as preload_addresses
+from postbridge.api.limits import install_edge_limits
 from postbridge.api.problems import install_problem_handlers
+from postbridge.api.request_ids import RequestIdMiddleware
 from postbridge.api.routes import (
     batches,
     capacity,
@@ -28,6 +30,7 @@ from postbridge.config import Settings, get_settings
 from postbridge.kit.clock import utc_now
 from postbridge.web import console, tracking_page
 from postbridge.web.docs import install_docs
+from postbridge.web.security_headers import SecurityHeadersMiddleware
 
 DESCRIPTION = """
 postbridge books cross-border parcels, plans their route through the network, prints their
@@ -98,6 +101,11 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     )
     app.state.platform = platform
     install_problem_handlers(app)
+    # Sizes, rate limit and load shedding: refused before routing, body reading or work.
+    install_edge_limits(app, platform.settings)
+    app.add_middleware(SecurityHeadersMiddleware)
+    # Added last, so outermost: every response and log line of the request carries its id.
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(build_v1_router())
     app.webhooks.include_router(webhooks.notifications)

@@ -15,7 +15,7 @@ from postbridge.carriers.partners_file import load_partners_file
 from postbridge.carriers.upu import upu_adapters
 from postbridge.carriers.upu.profiles import load_profiles
 from postbridge.carriers.usps import UspsAdapter, UspsSettings
-from postbridge.config import Settings
+from postbridge.config import Settings, UnsafeProductionSettings
 from postbridge.handover.consumer import HandoverConsumer
 from postbridge.jobs.relay import EventConsumer
 from postbridge.network import demo_network, load_network
@@ -76,7 +76,20 @@ def partner_registry(usps: UspsSettings | None = None) -> PartnerRegistry:
     return PartnerRegistry([UspsAdapter(usps or UspsSettings()), *posts], default=default_post)
 
 
+def refuse_development_defaults(settings: Settings, usps: UspsSettings) -> None:
+    """In production, refuse to start on a development secret, the demo mailer id or a
+    loopback public URL: one line naming each setting."""
+    if settings.env != "production":
+        return
+    problems = settings.development_defaults() + usps.development_defaults()
+    if problems:
+        raise UnsafeProductionSettings(
+            "POSTBRIDGE_ENV=production refuses to start: " + "; ".join(problems)
+        )
+
+
 def build_platform(settings: Settings, *, partners: PartnerRegistry | None = None) -> Platform:
+    refuse_development_defaults(settings, UspsSettings())
     metadata()
     database = Database(make_engine(settings.database_url))
     partners = partners or partner_registry()

@@ -8,6 +8,7 @@ Hierarchy::
      ├─ PermissionDenied        403  key valid, role insufficient
      ├─ NotFound                404  absent, or owned by another merchant (never say which)
      ├─ Conflict                409  state or idempotency conflicts
+     ├─ PayloadTooLarge         413  a body or upload over its limit (api.limits)
      └─ PartnerError                 a postal partner failed
          ├─ PartnerUnavailable  503  network, timeout, 5xx: retry with backoff
          └─ PartnerRejected     424  the partner refused the request: do not retry
@@ -97,6 +98,12 @@ class Conflict(PostbridgeError):
     code = "conflict"
     http_status = 409
     title = "Conflict"
+
+
+class PayloadTooLarge(PostbridgeError):
+    code = "payload_too_large"
+    http_status = 413
+    title = "Payload too large"
 
 
 class PartnerError(PostbridgeError):

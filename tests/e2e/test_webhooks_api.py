@@ -151,6 +151,11 @@ def test_events_api_redelivery_attempts_and_rotation_end_to_end(
         )
         assert hooks.client.get(f"/v1/events/{oldest['id']}", headers=auth(other_merchant_key)).status_code == 404  # fmt: skip
         assert hooks.call("GET", f"/v1/events/{oldest['id']}").json() == oldest
+        for bad_cursor in ("bm90LWEtY3Vyc29y", "%%%"):
+            refused = hooks.call("GET", "/v1/events", params={"cursor": bad_cursor})
+            assert [(e["field"], refused.status_code) for e in refused.json()["errors"]] == [
+                ("cursor", 422)
+            ]
 
         rotated = hooks.call("POST", f"/v1/webhook-endpoints/{endpoint['id']}/rotate-secret", json={"overlap_seconds": 3600}).json()  # fmt: skip
         redelivered = hooks.call("POST", f"/v1/events/{oldest['id']}/redeliver")

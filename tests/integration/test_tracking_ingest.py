@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from postbridge.bootstrap import partner_registry
 from postbridge.identifiers.s10 import s10_check_digit
 from postbridge.numbering.allocator import NumberAllocator
 from postbridge.shipments.booking import BookingDeps, book_shipment
@@ -56,7 +57,7 @@ def item(
 
 
 def events(*items: dict[str, Any]) -> list[TrackingEvent]:
-    parsed, problems = parse_items(list(items))
+    parsed, problems = parse_items(list(items), partner_registry().code_scheme)
     assert problems == []
     return parsed
 

@@ -73,8 +73,12 @@ async def get_principal(
 
 
 def _authenticate(platform: Platform, token: str) -> Principal:
+    settings = platform.settings
     return authenticate(
-        database=platform.database, token=token, pepper=platform.settings.secret_key
+        database=platform.database,
+        token=token,
+        pepper=settings.secret_key,
+        previous_peppers=settings.previous_peppers,
     )
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from postbridge.errors import FieldProblem, InvalidInput, PostbridgeError
+from postbridge.kit.structured_logs import REQUEST_ID
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://postbridge.dev/problems/"
@@ -140,4 +141,6 @@ def install_problem_handlers(app: FastAPI) -> None:
             title="Internal error",
             detail="an unexpected error occurred; it has been logged",
             instance=request.url.path,
+            # This handler answers outside the request id middleware: echo the id here.
+            headers={"X-Request-Id": REQUEST_ID.get() or ""},
         )

@@ -61,3 +61,8 @@ class PartnerAdapter(Protocol):
     def label_barcode(self, partner_number: str, *, postal_code: str) -> PartnerBarcode | None:
         """The label block for a parcel that carries ``partner_number``; None: no block."""
         ...
+
+    @property
+    def tracking_code_scheme(self) -> str:
+        """The code table its scan events are read with (``tracking/data/code_tables``)."""
+        ...

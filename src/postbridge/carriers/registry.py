@@ -39,6 +39,11 @@ class PartnerRegistry:
         """The partner codes with an adapter of their own (the default serves the others)."""
         return tuple(sorted(self._adapters))
 
+    def code_scheme(self, partner: str) -> str:
+        """The code table a partner's scan events are read with (the default post's for a
+        partner without an adapter of its own)."""
+        return self.adapter(partner.strip().upper()).tracking_code_scheme
+
     def supports(self, partner: str, capability: Capability) -> bool:
         return capability in self.adapter(partner).capabilities
 

@@ -11,6 +11,7 @@ import typer
 
 from postbridge.cli.common import fail, one_line_errors, stdout
 from postbridge.config import get_settings
+from postbridge.kit.structured_logs import logging_config
 
 app = typer.Typer(
     help="The partner sandbox: USPS, every other post and the origin scanners on one machine.",
@@ -63,6 +64,7 @@ def serve(
         host=bind_host,
         port=bind_port,
         log_level="warning",
+        log_config=logging_config("warning"),
     )
 
 

@@ -19,9 +19,11 @@ import typer
 from postbridge.cli.common import one_line_errors, stderr, stdout
 from postbridge.config import get_settings
 from postbridge.kit.processes import die_with_parent
+from postbridge.kit.structured_logs import configure_logging, logging_config
 
 CHILD_STOP_SECONDS = 30
 CHILD_RESTART_SECONDS = 2.0
+BOUNDED_H11 = "postbridge.api.http_protocol:HeaderBoundedH11Protocol"
 
 
 class ChildProcess:
@@ -85,6 +87,9 @@ def serve(
     sandbox: bool = typer.Option(
         False, "--sandbox", help="Also start the partner sandbox on POSTBRIDGE_SANDBOX_URL."
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="API processes (uvicorn workers); the job worker stays one."
+    ),
 ) -> None:
     """Serve the API, /docs and the web console, and run the worker beside them."""
     import uvicorn
@@ -93,6 +98,7 @@ def serve(
     from postbridge.cli.demo import prepare_demo
 
     settings = get_settings()
+    configure_logging(settings.log_level)
     if demo:
         prepare_demo(settings)
     bind_host = host or settings.host
@@ -109,9 +115,35 @@ def serve(
         stdout.print(f"partner sandbox on {settings.sandbox_url}")
     stdout.print(f"postbridge on http://{bind_host}:{bind_port}  (API docs: /docs)")
     try:
-        uvicorn.run(
-            create_app(settings), host=bind_host, port=bind_port, log_level=settings.log_level
-        )
+        # Headers over max_header_bytes answer 431 inside the app (api.limits); the h11 parser
+        # stops at twice that, with the same 431 and no reset (api.http_protocol).
+        header_cap = 2 * settings.max_header_bytes
+        if workers > 1:
+            # Several processes need an import string: each builds its app from the
+            # environment (create_app() with no arguments), so --demo must come first.
+            uvicorn.run(
+                "postbridge.app:create_app",
+                factory=True,
+                workers=workers,
+                host=bind_host,
+                port=bind_port,
+                log_level=settings.log_level,
+                log_config=logging_config(settings.log_level),
+                access_log=False,  # api.request_ids logs each request, with its id
+                http=BOUNDED_H11,
+                h11_max_incomplete_event_size=header_cap,
+            )
+        else:
+            uvicorn.run(
+                create_app(settings),
+                host=bind_host,
+                port=bind_port,
+                log_level=settings.log_level,
+                log_config=logging_config(settings.log_level),
+                access_log=False,
+                http=BOUNDED_H11,
+                h11_max_incomplete_event_size=header_cap,
+            )
     finally:
         for child in reversed(children):
             child.stop()

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from postbridge.bootstrap import partner_registry
 from postbridge.cli.common import one_line_errors, stderr, stdout
 from postbridge.config import get_settings
 from postbridge.storage.engine import make_engine
@@ -32,8 +33,8 @@ def import_events(
 
 @one_line_errors
 def _import(file: Path, chunk: int) -> None:
-    # The database alone: an import needs neither the network nor the partners, whose loading
-    # would cost more than a small file's import.
+    # The database and the partner registry (which code table reads whose events) only: the
+    # network would cost more to load than a small file's import.
     database = Database(make_engine(get_settings().database_url))
     total = _count_lines(file)
     tally = IngestCounts()
@@ -49,7 +50,13 @@ def _import(file: Path, chunk: int) -> None:
                 task, advance=lines, tally=f"new {tally.accepted}, duplicates {tally.duplicates}"
             )
 
-        counts = import_file(database=database, path=file, chunk_size=chunk, on_chunk=advance)
+        counts = import_file(
+            database=database,
+            path=file,
+            code_schemes=partner_registry().code_scheme,
+            chunk_size=chunk,
+            on_chunk=advance,
+        )
         progress.update(task, completed=total)
     stdout.print(
         f"{counts.received} events: {counts.accepted} new, {counts.duplicates} duplicates, "

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from postbridge.cli.common import one_line_errors, platform, stdout
+from postbridge.config import get_settings
 from postbridge.jobs.operations import list_jobs, retry_job
+from postbridge.kit.structured_logs import configure_logging
 
 jobs_app = typer.Typer(
     help="Durable jobs: list them, retry dead ones (operator).", no_args_is_help=True
@@ -21,7 +21,7 @@ def worker(
     """Run jobs (uploaded batches, ...) and relay outbox events to their consumers."""
     from postbridge.worker.loop import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    configure_logging(get_settings().log_level)
     running = Worker(platform())
     if once:
         running.drain()

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from postbridge.carriers.clients import PartnerClients
+from postbridge.carriers.upu.adapter import TRACKING_CODE_SCHEME as UPU_CODES
 from postbridge.carriers.upu.wire import MAX_EVENTS_PER_PAGE, UpuEvent
+from postbridge.carriers.usps.adapter import TRACKING_CODE_SCHEME as USPS_CODES
 from postbridge.carriers.usps.wire import RawTrackingEvent
 from postbridge.errors import PartnerUnavailable
 from postbridge.handover.repository import HandoverRepository
@@ -26,7 +28,6 @@ from postbridge.storage.unit_of_work import Database
 from postbridge.tracking.ingest import IngestCounts, ingest_chunk
 from postbridge.tracking.model import Location, TrackingEvent
 from postbridge.tracking.normalize import NormalizedTime, build_event, format_offset
-from postbridge.tracking.partners import code_scheme_for
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def upu_tracking_event(event: UpuEvent, *, partner: str) -> TrackingEvent:
     return build_event(
         tracking_number=event.item_id,
         partner=partner,
-        code_scheme=code_scheme_for(partner),
+        code_scheme=UPU_CODES,
         code=event.event_code,
         text=event.description,
         occurred=NormalizedTime(
@@ -69,7 +70,7 @@ def usps_tracking_event(event: RawTrackingEvent, *, partner: str) -> TrackingEve
     return build_event(
         tracking_number=event.tracking_number,
         partner=partner,
-        code_scheme=code_scheme_for(partner),
+        code_scheme=USPS_CODES,
         code=event.event_code or "",
         text=event.event_text,
         occurred=NormalizedTime(

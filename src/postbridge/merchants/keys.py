@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 KEY_PREFIX = "pb"
@@ -47,3 +48,12 @@ def hash_secret(secret: str, *, pepper: str) -> str:
 
 def secret_matches(secret: str, stored_hash: str, *, pepper: str) -> bool:
     return hmac.compare_digest(hash_secret(secret, pepper=pepper), stored_hash)
+
+
+def matching_pepper(secret: str, stored_hash: str, *, peppers: Sequence[str]) -> str | None:
+    """The pepper (current first, then previous ones) under which ``secret`` hashes to
+    ``stored_hash``: several are active while the server's secret is being rotated."""
+    for pepper in peppers:
+        if secret_matches(secret, stored_hash, pepper=pepper):
+            return pepper
+    return None

@@ -12,7 +12,7 @@ from postbridge.merchants.keys import (
     IssuedKey,
     hash_secret,
     issue_key,
-    secret_matches,
+    matching_pepper,
     split_token,
 )
 from postbridge.merchants.models import ApiKey, Merchant, Role
@@ -138,7 +138,12 @@ def revoke_key(*, database: Database, prefix: str) -> None:
         uow.commit()
 
 
-def authenticate(*, database: Database, token: str, pepper: str) -> Principal:
+def authenticate(
+    *, database: Database, token: str, pepper: str, previous_peppers: Sequence[str] = ()
+) -> Principal:
+    """The key's principal. A key hashed under a previous pepper (the server's secret before a
+    rotation) is valid, and re-hashed under the current one, so the previous secret can be
+    retired once every key has been used since."""
     split = split_token(token)
     if split is None:
         raise NotAuthenticated("the API key is malformed: expected 'pb_<prefix>_<secret>'")
@@ -146,11 +151,19 @@ def authenticate(*, database: Database, token: str, pepper: str) -> Principal:
     with database.unit_of_work() as uow:
         repo = MerchantRepository(uow.session)
         key = repo.key_by_prefix(prefix)
-        if key is None or not secret_matches(secret, key.secret_hash, pepper=pepper):
+        matched = (
+            None
+            if key is None
+            else matching_pepper(secret, key.secret_hash, peppers=(pepper, *previous_peppers))
+        )
+        if key is None or matched is None:
             raise NotAuthenticated("the API key is not valid")
         if key.revoked_at is not None:
             raise NotAuthenticated("the API key has been revoked")
         merchant = repo.get(key.merchant_id)
+        if matched != pepper:
+            key.secret_hash = hash_secret(secret, pepper=pepper)
+            uow.commit()
     if merchant is None:
         raise NotAuthenticated("the API key's merchant no longer exists")
     return Principal(merchant.id, merchant.name, Role(merchant.role))

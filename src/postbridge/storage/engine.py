@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,16 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file 0600 if it is new: it holds addresses and phone numbers. SQLite
+    gives its -wal and -shm files the database file's mode; an existing file keeps its own."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalize_url(url)
     json_options: dict[str, Any] = {
@@ -48,15 +59,24 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(database))
         engine = create_engine(
             url,
             echo=echo,
+            # Parameters are recipients' names, addresses, phones, tax ids: never in a log line
+            # or an exception's text (an IntegrityError prints them unless hidden).
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": 10},
             **json_options,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     return create_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, **json_options
+        url,
+        echo=echo,
+        hide_parameters=True,  # personal data: see above
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        **json_options,
     )

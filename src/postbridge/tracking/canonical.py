@@ -25,7 +25,6 @@ from postbridge.kit.text import control_character_problem
 from postbridge.tracking.errors import InvalidEventTime
 from postbridge.tracking.model import Location, TrackingEvent
 from postbridge.tracking.normalize import build_event, parse_event_time
-from postbridge.tracking.partners import code_scheme_for
 
 FIELDS = frozenset({"tracking_number", "partner", "code", "description", "occurred_at", "location"})
 LOCATION_LIMITS = {"facility": 100, "city": 100, "region": 100, "postal_code": 20, "country": 2}
@@ -53,13 +52,20 @@ _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LOCATION_FIELDS = frozenset(LOCATION_LIMITS)
 
 
-def parse_item(item: Any, index: int) -> TrackingEvent | list[ItemProblem]:
+# Which code table reads a partner's events: the partner seam answers
+# (``PartnerRegistry.code_scheme``); tracking itself knows no partner.
+CodeSchemes = Callable[[str], str]
+
+
+def parse_item(
+    item: Any, index: int, code_schemes: CodeSchemes
+) -> TrackingEvent | list[ItemProblem]:
     """The event of one decoded item, or every problem it has."""
-    fast = _parse_clean_item(item)
-    return fast if fast is not None else _parse_checking_each_field(item, index)
+    fast = _parse_clean_item(item, code_schemes)
+    return fast if fast is not None else _parse_checking_each_field(item, index, code_schemes)
 
 
-def _parse_clean_item(item: Any) -> TrackingEvent | None:
+def _parse_clean_item(item: Any, code_schemes: CodeSchemes) -> TrackingEvent | None:
     """The common case in one pass: every field a short string without control characters
     (one regex over all of them). None sends the item through the field-by-field check,
     which names what is wrong."""
@@ -100,7 +106,7 @@ def _parse_clean_item(item: Any) -> TrackingEvent | None:
     return build_event(
         tracking_number=compact,
         partner=partner,
-        code_scheme=code_scheme_for(partner),
+        code_scheme=code_schemes(partner),
         code=code,
         text=description,
         occurred=occurred,
@@ -108,7 +114,9 @@ def _parse_clean_item(item: Any) -> TrackingEvent | None:
     )
 
 
-def _parse_checking_each_field(item: Any, index: int) -> TrackingEvent | list[ItemProblem]:
+def _parse_checking_each_field(
+    item: Any, index: int, code_schemes: CodeSchemes
+) -> TrackingEvent | list[ItemProblem]:
     problems = _Problems(index)
     if not isinstance(item, dict):
         problems.add("", "expected an object", "type_error")
@@ -139,7 +147,7 @@ def _parse_checking_each_field(item: Any, index: int) -> TrackingEvent | list[It
     return build_event(
         tracking_number=compact,
         partner=partner,
-        code_scheme=code_scheme_for(partner),
+        code_scheme=code_schemes(partner),
         code=code,
         text=description or "",
         occurred=occurred,
@@ -148,13 +156,13 @@ def _parse_checking_each_field(item: Any, index: int) -> TrackingEvent | list[It
 
 
 def parse_items(
-    items: list[Any], *, first_index: int = 0, max_problems: int = 100
+    items: list[Any], code_schemes: CodeSchemes, *, first_index: int = 0, max_problems: int = 100
 ) -> tuple[list[TrackingEvent], list[ItemProblem]]:
     """Every item's event, or the first ``max_problems`` problems (then no events matter)."""
     events: list[TrackingEvent] = []
     problems: list[ItemProblem] = []
     for offset, item in enumerate(items):
-        parsed = parse_item(item, first_index + offset)
+        parsed = parse_item(item, first_index + offset, code_schemes)
         if isinstance(parsed, list):
             problems.extend(parsed)
             if len(problems) >= max_problems:

@@ -30,6 +30,7 @@ from postbridge.kit.processes import die_with_parent
 from postbridge.storage.unit_of_work import Database
 from postbridge.tracking.canonical import (
     MAX_REQUEST_EVENTS,
+    CodeSchemes,
     ItemProblem,
     api_field_path,
     decode_body,
@@ -48,7 +49,9 @@ from postbridge.tracking.normalize import fingerprint
 from postbridge.tracking.repository import event_from_values
 
 
-def ingest_request(*, database: Database, body: bytes, content_type: str) -> IngestCounts:
+def ingest_request(
+    *, database: Database, body: bytes, content_type: str, code_schemes: CodeSchemes
+) -> IngestCounts:
     """Raises InvalidInput naming every bad item's field (nothing stored then)."""
     items, problems = decode_body(body, content_type)
     if not problems and len(items) > MAX_REQUEST_EVENTS:
@@ -58,7 +61,7 @@ def ingest_request(*, database: Database, body: bytes, content_type: str) -> Ing
             "'postbridge tracking import'",
             code="too_many_events",
         )
-    events, item_problems = parse_items(items) if not problems else ([], [])
+    events, item_problems = parse_items(items, code_schemes) if not problems else ([], [])
     _raise_if_any(problems + item_problems)
     return ingest_chunks(database=database, chunks=in_chunks(events))
 
@@ -67,6 +70,7 @@ def import_file(
     *,
     database: Database,
     path: Path,
+    code_schemes: CodeSchemes,
     chunk_size: int = CHUNK_EVENTS,
     on_chunk: Callable[[int, IngestCounts], None] | None = None,
     workers: int | None = None,
@@ -81,7 +85,7 @@ def import_file(
     """
     total = IngestCounts()
     count = default_workers(path) if workers is None else workers
-    with _ParsePipeline(count) as pipeline:
+    with _ParsePipeline(count, code_schemes) as pipeline:
         for lines_read, rows, problems in pipeline.run(_line_blocks(path, chunk_size)):
             if problems:
                 raise _file_error(problems)
@@ -118,7 +122,7 @@ def _line_blocks(path: Path, chunk_size: int) -> Iterator[tuple[int, list[bytes]
             first += len(block)
 
 
-def parse_block(task: tuple[int, list[bytes]]) -> ParsedBlock:
+def parse_block(task: tuple[int, list[bytes]], code_schemes: CodeSchemes) -> ParsedBlock:
     first, block = task
     rows: list[tuple[Any, ...]] = []
     problems: list[ItemProblem] = []
@@ -130,7 +134,7 @@ def parse_block(task: tuple[int, list[bytes]]) -> ParsedBlock:
         except orjson.JSONDecodeError as exc:
             problems.append(ItemProblem(line_number, "", f"malformed JSON: {exc}"))
             continue
-        parsed = parse_item(item, line_number)
+        parsed = parse_item(item, line_number, code_schemes)
         if isinstance(parsed, list):
             problems.extend(parsed)
             continue
@@ -143,17 +147,30 @@ def parse_block(task: tuple[int, list[bytes]]) -> ParsedBlock:
     return len(block), rows, problems
 
 
-def _worker_start(parent_pid: int) -> None:
+# The code-scheme lookup a forked parser inherits (set by its initializer: under the fork start
+# method the initializer's arguments are inherited, not pickled).
+_adopted_schemes: CodeSchemes | None = None
+
+
+def _worker_start(parent_pid: int, code_schemes: CodeSchemes) -> None:
+    global _adopted_schemes
+    _adopted_schemes = code_schemes
     # A killed import leaves no parser behind waiting on its queue.
     die_with_parent(parent_pid, signal.SIGKILL)
+
+
+def _parse_adopted(task: tuple[int, list[bytes]]) -> ParsedBlock:
+    assert _adopted_schemes is not None
+    return parse_block(task, _adopted_schemes)
 
 
 class _ParsePipeline:
     """Parsed blocks in file order, at most ``2 * workers + 1`` ahead; in this process when
     there are no workers. A worker that dies fails the import (BrokenProcessPool)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, code_schemes: CodeSchemes) -> None:
         self.workers = workers
+        self.code_schemes = code_schemes
         self._executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> _ParsePipeline:
@@ -162,7 +179,7 @@ class _ParsePipeline:
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_worker_start,
-                initargs=(os.getpid(),),
+                initargs=(os.getpid(), self.code_schemes),
             )
         return self
 
@@ -173,11 +190,12 @@ class _ParsePipeline:
 
     def run(self, tasks: Iterator[tuple[int, list[bytes]]]) -> Iterator[ParsedBlock]:
         if self._executor is None:
-            yield from map(parse_block, tasks)
+            for task in tasks:
+                yield parse_block(task, self.code_schemes)
             return
         pending: deque[Future[ParsedBlock]] = deque()
         for task in tasks:
-            pending.append(self._executor.submit(parse_block, task))
+            pending.append(self._executor.submit(_parse_adopted, task))
             if len(pending) > 2 * self.workers:
                 yield pending.popleft().result()
         while pending:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from postbridge.config import EnvFileSettings
 from postbridge.tracking.alerts import SilenceLimits
 
 
-class TrackingSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="POSTBRIDGE_TRACKING_", env_file=".env", extra="ignore"
-    )
+class TrackingSettings(EnvFileSettings):
+    model_config = SettingsConfigDict(env_prefix="POSTBRIDGE_TRACKING_", extra="ignore")
 
     silence_days: dict[str, int] = {}
 

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from postbridge import __version__
 from postbridge.shipments.lifecycle import ShipmentStatus
+from postbridge.web.security_headers import new_nonce, page_policy
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -18,6 +19,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def console_home(request: Request) -> HTMLResponse:
     statuses = [status.value for status in ShipmentStatus]
+    nonce = new_nonce()  # the page's inline script and style run by this nonce only
     return templates.TemplateResponse(
-        request, "console.html", {"version": __version__, "statuses": statuses}
+        request,
+        "console.html",
+        {"version": __version__, "statuses": statuses, "nonce": nonce},
+        headers=page_policy(nonce),
     )

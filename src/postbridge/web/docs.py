@@ -10,6 +10,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from postbridge.web.security_headers import new_nonce, page_policy
+
 SWAGGER_STATIC = Path(swagger_ui.__file__).parent / "static"
 
 
@@ -18,7 +20,7 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="postbridge API",
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
@@ -26,3 +28,8 @@ def install_docs(app: FastAPI) -> None:
             swagger_favicon_url="/docs-assets/favicon-32x32.png",
             swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
         )
+        # The page starts Swagger UI with one inline script: allowed by this response's nonce
+        # only (security_headers), so an injected script would not run.
+        nonce = new_nonce()
+        html = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
+        return HTMLResponse(html, headers=page_policy(nonce))

@@ -198,9 +198,17 @@ class WebhookDispatcher:
                 ]
             )
             health: dict[str, list[tuple[ClaimedDelivery, AttemptOutcome, bool]]] = {}
+            delivered: dict[int, list[str]] = {}  # by status code: one UPDATE each
             for claim, outcome in zip(claims, outcomes, strict=True):
-                gave_up = self._settle_one(repository, claim, outcome, now)
+                gave_up = False
+                if outcome.succeeded:
+                    assert outcome.status_code is not None
+                    delivered.setdefault(outcome.status_code, []).append(claim.id)
+                else:
+                    gave_up = self._settle_failure(repository, claim, outcome, now)
                 health.setdefault(claim.endpoint_id, []).append((claim, outcome, gave_up))
+            for status_code, ids in delivered.items():
+                repository.mark_delivered(ids, owner=self.owner, now=now, status_code=status_code)
             endpoints = repository.endpoints_by_id(health)
             for endpoint_id, results in health.items():
                 endpoint = endpoints.get(endpoint_id)
@@ -208,20 +216,14 @@ class WebhookDispatcher:
                     self._note_health(uow, repository, endpoint, results, now)
             uow.commit()
 
-    def _settle_one(
+    def _settle_failure(
         self,
         repository: WebhookRepository,
         claim: ClaimedDelivery,
         outcome: AttemptOutcome,
         now: datetime,
     ) -> bool:
-        """Settle one attempt; True when the delivery was given up."""
-        if outcome.succeeded:
-            assert outcome.status_code is not None
-            repository.mark_delivered(
-                claim.id, owner=self.owner, now=now, status_code=outcome.status_code
-            )
-            return False
+        """Pending again after a backoff, or given up (True) once the window is spent."""
         retry_at = self.schedule.next_attempt(
             first_attempted_at=claim.first_attempted_at,
             failed_at=now,

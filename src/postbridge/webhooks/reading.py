@@ -61,7 +61,7 @@ def list_events(
     limit: int = 50,
 ) -> EventPage:
     """Newest first; ``created_to`` exclusive."""
-    before = int(_decode(cursor)) if cursor else None
+    before = _position(cursor) if cursor else None
     with database.unit_of_work() as uow:
         rows = WebhookRepository(uow.session).events(
             merchant_id=merchant_id, types=types, created_from=created_from,
@@ -113,9 +113,13 @@ def _encode(text: str) -> str:
 
 def _decode(cursor: str) -> str:
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text or (text.isdigit() is False and "|" not in text):
-            raise ValueError(text)
-        return text
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput.for_field("cursor", "not a cursor this API returned") from exc
+
+
+def _position(cursor: str) -> int:
+    text = _decode(cursor)
+    if not text.isdigit():
+        raise InvalidInput.for_field("cursor", "not a cursor this API returned")
+    return int(text)

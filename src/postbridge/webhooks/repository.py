@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from postbridge.storage.base import UTCDateTime
@@ -27,6 +38,14 @@ from postbridge.webhooks.models import (
 )
 
 _deliveries = cast(Table, WebhookDelivery.__table__)
+
+
+def _open() -> Any:
+    """``IN ('pending', 'sending')`` written out in the SQL, not bound: SQLite uses a partial
+    index only when the query repeats its WHERE term, and a bound parameter does not."""
+    return bindparam(
+        "open_statuses", list(DeliveryStatus.OPEN), expanding=True, literal_execute=True
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +196,11 @@ class WebhookRepository:
     ) -> list[ClaimedDelivery]:
         d = _deliveries
         earlier = aliased(WebhookDelivery)
-        due = and_(d.c.status.in_(DeliveryStatus.OPEN), d.c.next_attempt_at <= now)
+        due = and_(d.c.status.in_(_open()), d.c.next_attempt_at <= now)
         blocked = exists().where(
             earlier.endpoint_id == d.c.endpoint_id,
             earlier.ordering_key == d.c.ordering_key,
-            earlier.status.in_(DeliveryStatus.OPEN),
+            earlier.status.in_(_open()),
             earlier.sequence < d.c.sequence,
         )
         endpoint_enabled = exists().where(
@@ -218,12 +237,24 @@ class WebhookRepository:
         return [ClaimedDelivery(r[0], r[1], r[2], int(r[3]), r[4], r[5]) for r in rows]
 
     def mark_delivered(
-        self, delivery_id: str, *, owner: str, now: datetime, status_code: int
-    ) -> bool:
-        return self._settle_owned(
-            delivery_id, owner, status=DeliveryStatus.DELIVERED, finished_at=now,
-            last_status_code=status_code, last_error=None, lease_owner=None,
-        )  # fmt: skip
+        self, delivery_ids: Collection[str], *, owner: str, now: datetime, status_code: int
+    ) -> None:
+        """One statement for a round's deliveries answered with the same status."""
+        self.session.execute(
+            update(_deliveries)
+            .where(
+                _deliveries.c.id.in_(list(delivery_ids)),
+                _deliveries.c.lease_owner == owner,
+                _deliveries.c.status == DeliveryStatus.SENDING,
+            )
+            .values(
+                status=DeliveryStatus.DELIVERED,
+                finished_at=now,
+                last_status_code=status_code,
+                last_error=None,
+                lease_owner=None,
+            )  # fmt: skip
+        )
 
     def mark_failed_attempt(
         self,

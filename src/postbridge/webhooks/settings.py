@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from postbridge.config import EnvFileSettings
 
 
-class WebhookSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="POSTBRIDGE_WEBHOOK_", env_file=".env", extra="ignore"
-    )
+class WebhookSettings(EnvFileSettings):
+    model_config = SettingsConfigDict(env_prefix="POSTBRIDGE_WEBHOOK_", extra="ignore")
 
     # Each attempt: connecting, then reading the answer; a slower receiver fails the attempt.
     connect_timeout_seconds: float = Field(default=5.0, gt=0)

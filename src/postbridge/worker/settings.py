@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from postbridge.config import EnvFileSettings
 
 
-class WorkerSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="POSTBRIDGE_WORKER_", env_file=".env", extra="ignore"
-    )
+class WorkerSettings(EnvFileSettings):
+    model_config = SettingsConfigDict(env_prefix="POSTBRIDGE_WORKER_", extra="ignore")
 
     # How long a claimed job stays a worker's without a heartbeat; a killed worker's job is
     # claimed again this long after its last heartbeat.

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from postbridge.bootstrap import partner_registry
 from postbridge.tracking.canonical import (
     ItemProblem,
     _parse_checking_each_field,
@@ -16,7 +17,8 @@ from postbridge.tracking.canonical import (
     parse_items,
 )
 from postbridge.tracking.model import Location, TrackingStatus
-from postbridge.tracking.partners import code_scheme_for
+
+CODE_SCHEMES = partner_registry().code_scheme
 
 
 def good(**overrides: Any) -> dict[str, Any]:
@@ -31,8 +33,8 @@ def good(**overrides: Any) -> dict[str, Any]:
 
 
 def test_a_clean_item_reads_the_same_on_both_paths() -> None:
-    fast = parse_item(good(), 0)
-    checked = _parse_checking_each_field(good(), 0)
+    fast = parse_item(good(), 0, CODE_SCHEMES)
+    checked = _parse_checking_each_field(good(), 0, CODE_SCHEMES)
     assert fast == checked
     assert not isinstance(fast, list)
     assert (fast.tracking_number, fast.partner, fast.code_scheme, fast.raw_code) == (
@@ -46,7 +48,7 @@ def test_a_clean_item_reads_the_same_on_both_paths() -> None:
 
 def test_description_and_location_are_optional() -> None:
     item = {k: v for k, v in good().items() if k not in ("description", "location")}
-    event = parse_item(item, 0)
+    event = parse_item(item, 0, CODE_SCHEMES)
     assert not isinstance(event, list)
     assert (event.raw_text, event.location) == ("", Location())
 
@@ -71,13 +73,13 @@ def test_description_and_location_are_optional() -> None:
 def test_each_problem_names_its_field(
     overrides: dict[str, Any], expected: list[tuple[str, str]]
 ) -> None:
-    problems = parse_item(good(**overrides), 3)
+    problems = parse_item(good(**overrides), 3, CODE_SCHEMES)
     assert isinstance(problems, list)
     assert [(p.index, p.field, p.code) for p in problems] == [(3, f, c) for f, c in expected]
 
 
 def test_parse_items_reports_problems_with_their_paths() -> None:
-    events, problems = parse_items([good(), good(occurred_at="yesterday"), "x"])
+    events, problems = parse_items([good(), good(occurred_at="yesterday"), "x"], CODE_SCHEMES)
     assert len(events) == 1
     assert [api_field_path(p) for p in problems] == ["[1].occurred_at", "[2]"]
 
@@ -94,7 +96,7 @@ def test_bodies_decode_as_an_array_or_json_lines() -> None:
     ]
 
 
-def test_partners_pick_their_code_scheme() -> None:
-    assert [code_scheme_for(p) for p in ("USPS", " usps ", "CORREOS", "chinapost")] == [
+def test_partners_pick_their_code_scheme_from_the_partner_seam() -> None:
+    assert [CODE_SCHEMES(p) for p in ("USPS", " usps ", "CORREOS", "chinapost")] == [
         "usps", "usps", "upu", "upu",
     ]  # fmt: skip

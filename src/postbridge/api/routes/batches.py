@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,12 +15,12 @@ from postbridge.api.deps import PlatformDep, PrincipalDep
 from postbridge.api.routes.shipments import PROBLEM_RESPONSES
 from postbridge.bulk import batches
 from postbridge.bulk.models import ShipmentBatch
-from postbridge.errors import InvalidInput
+from postbridge.api.limits import describe_size
+from postbridge.errors import InvalidInput, PayloadTooLarge
 from postbridge.kit.ids import new_id
 from postbridge.kit.schemas import Line
 
 router = APIRouter(prefix="/shipment-batches", tags=["shipment batches"])
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
 class BatchRead(BaseModel):
@@ -74,9 +75,9 @@ def upload_batch(
     folder = platform.settings.var_dir / "batches"
     folder.mkdir(parents=True, exist_ok=True)
     stored = folder / f"{new_id('upl')}.csv"
-    _stage_upload(file, stored)
-    sha = batches.file_sha256(stored)
     try:
+        _stage_upload(file, stored, limit=platform.settings.max_upload_bytes)
+        sha = batches.file_sha256(stored)
         batch, created = batches.open_batch(
             database=platform.database,
             merchant_id=principal.merchant_id,
@@ -93,15 +94,20 @@ def upload_batch(
     return batch_read(batch)
 
 
-def _stage_upload(file: UploadFile, target: Path) -> None:
+def _stage_upload(file: UploadFile, target: Path, *, limit: int) -> None:
+    """Copy the upload to ``target``, readable by this user only (it holds addresses)."""
     size = 0
-    with target.open("wb") as handle:
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
         while block := file.file.read(1 << 20):
             size += len(block)
-            if size > MAX_UPLOAD_BYTES:
+            if size > limit:
                 handle.close()
                 target.unlink(missing_ok=True)
-                raise InvalidInput.for_field("file", "larger than 512 MiB; split the file")
+                raise PayloadTooLarge(
+                    f"file: larger than {describe_size(limit)}; split the file",
+                    limit_bytes=limit,
+                )
             handle.write(block)
     if size == 0:
         target.unlink(missing_ok=True)

@@ -75,6 +75,7 @@ async def post_tracking_events(
         database=platform.database,
         body=body,
         content_type=request.headers.get("content-type", "application/json"),
+        code_schemes=platform.partners.code_scheme,
     )
     return ingest_result(counts)
 

@@ -7,9 +7,14 @@ from postbridge.carriers.adapter import Capability
 from postbridge.carriers.upu.profiles import DEFAULT_PARTNER, PostProfile, load_profiles
 from postbridge.labels import PartnerBarcode
 
+# Item events of the UPU-style exchange carry UPU event codes (EMA, EMC, EDA, ...); a post's
+# own additions are translated by its profile (``event_codes``).
+TRACKING_CODE_SCHEME = "upu"
+
 
 class UpuAdapter:
     number_scheme = None
+    tracking_code_scheme = TRACKING_CODE_SCHEME
 
     def __init__(self, profile: PostProfile) -> None:
         self.profile = profile

@@ -48,6 +48,9 @@ def impb_label_barcode(partner_number: str, *, postal_code: str) -> PartnerBarco
     )
 
 
+TRACKING_CODE_SCHEME = "usps"
+
+
 class UspsAdapter:
     # Advance data reaches USPS over the UPU-style exchange, as posts send it; tracking is
     # pulled from USPS's own tracking API (carriers.usps.client).
@@ -59,6 +62,9 @@ class UspsAdapter:
             Capability.TRACKING_PULL,
         }
     )
+
+    # Its own scan codes (Pub 199), from its tracking API and its subscriptions.
+    tracking_code_scheme = TRACKING_CODE_SCHEME
 
     def __init__(self, settings: UspsSettings) -> None:
         self.settings = settings
