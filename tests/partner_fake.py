@@ -23,12 +23,15 @@ class FakePartners:
         self.rejections: dict[str, list[dict[str, str]]] = {}  # item id -> reasons
         self.feeds: dict[str, list[dict[str, Any]]] = {}  # partner -> its event feed
         self.feed_cursors_asked: list[str | None] = []
-        # Answered, in order, to advance data before anything else (a post that is down).
+        # Answered, in order, to advance data before anything else (a post that is down); only
+        # to ``failing_partner``'s when set, so other tests' leftover jobs do not use them up.
         self.item_failures: list[httpx.Response] = []
+        self.failing_partner: str | None = None
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
-        if path.endswith("/v1/items") and self.item_failures:
+        failing = self.failing_partner is None or f"/{self.failing_partner}/" in path
+        if path.endswith("/v1/items") and self.item_failures and failing:
             return self.item_failures.pop(0)
         if path == "/origin/v1/prealerts":
             parcels = orjson.loads(request.content)["parcels"]

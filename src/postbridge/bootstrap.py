@@ -102,11 +102,14 @@ def build_platform(settings: Settings, *, partners: PartnerRegistry | None = Non
     )
     return Platform(
         settings=settings, database=database, booking=booking, quoter=quoter, partners=partners,
-        partner_clients=partner_clients(settings),
+        partner_clients=partner_clients(settings, partners),
     )  # fmt: skip
 
 
-def partner_clients(settings: Settings) -> PartnerClients:
+def partner_clients(settings: Settings, partners: PartnerRegistry) -> PartnerClients:
     """The partners' HTTP clients from the partners file (POSTBRIDGE_PARTNERS_FILE, or the
-    shipped one pointing at the sandbox) and the post profiles."""
-    return PartnerClients(load_partners_file(settings.partners_file), load_profiles())
+    shipped one pointing at the sandbox) and the post profiles; the registry's adapters speak
+    the partners' own APIs."""
+    return PartnerClients(
+        load_partners_file(settings.partners_file), load_profiles(), registry=partners
+    )

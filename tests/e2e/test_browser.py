@@ -90,3 +90,16 @@ def test_console_lists_the_merchants_shipments(
     page.click("#use-key")
     page.wait_for_selector("#auth-error:has-text('not valid')", timeout=10000)
     page.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/docs"])
+def test_pages_run_under_their_content_security_policy(
+    browser: object, base_url: str, path: str
+) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text))
+    page.goto(f"{base_url}{path}")
+    page.wait_for_load_state("networkidle")
+    assert [text for text in refused if "Content Security Policy" in text] == []
+    page.close()

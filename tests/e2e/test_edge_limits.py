@@ -198,7 +198,7 @@ def test_past_the_in_flight_bound_requests_are_shed_with_503_and_probes_still_an
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             shed = client.get("/v1/shipments?limit=1", headers=auth(merchant_key))
             probe = client.get("/healthz")
-            held.sendall(b" " * 99)
+            held.sendall(b" " * 98 + b"}")
             status, _, _ = read_response(held)
             after = client.get("/v1/me", headers=auth(merchant_key))
     assert shed.status_code == 503
@@ -254,7 +254,7 @@ def test_a_stored_upload_and_a_new_sqlite_file_are_readable_by_their_owner_only(
 
 
 @pytest.mark.slow
-def test_serve_with_two_workers_answers_from_two_processes(tmp_path: Path) -> None:
+def test_serve_with_two_workers_runs_two_api_processes_and_one_job_worker(tmp_path: Path) -> None:
     port = free_port()
     env = {
         **os.environ,
@@ -263,7 +263,7 @@ def test_serve_with_two_workers_answers_from_two_processes(tmp_path: Path) -> No
     }
     with (tmp_path / "serve.log").open("wb") as log:
         server = subprocess.Popen(
-            [POSTBRIDGE, "serve", "--demo", "--no-worker", "--workers", "2", "--port", str(port)],
+            [POSTBRIDGE, "serve", "--demo", "--workers", "2", "--port", str(port)],
             cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
@@ -278,9 +278,13 @@ def test_serve_with_two_workers_answers_from_two_processes(tmp_path: Path) -> No
         wait_until(healthy, 90, "serve --workers 2 to answer /healthz", every=0.2)
         key = (tmp_path / "var" / "demo-api-key").read_text().strip()
         answers = [httpx.get(f"{url}/v1/me", headers=auth(key), timeout=5) for _ in range(4)]
-        processes = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        commands = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children]
+        api_processes = [command for command in commands if b"spawn_main" in command]
+        job_workers = [command for command in commands if b"postbridge.cli.main\x00worker" in command]
     finally:
         server.terminate()
         server.wait(30)
     assert [answer.status_code for answer in answers] == [200, 200, 200, 200]
-    assert len(processes) == 2  # uvicorn's two worker processes, no job worker
+    assert len(api_processes) == 2  # uvicorn's two worker processes (beside its resource tracker)
+    assert len(job_workers) == 1  # the job worker stays single whatever the API processes

@@ -62,7 +62,7 @@ def wired(platform: Platform, sandbox: TestClient) -> Iterator[Platform]:
     before = platform.partner_clients
     platform.partner_clients = PartnerClients(
         load_partners_file(environ={}), load_profiles(), transport=httpx.MockTransport(forward),
-        sleep=lambda _s: None,
+        sleep=lambda _s: None, registry=platform.partners,
     )  # fmt: skip
     yield platform
     platform.partner_clients = before

@@ -147,6 +147,7 @@ def test_a_partner_outage_is_retried_by_the_worker_and_loses_nothing(
     fake = FakePartners()
     # Every call of the first attempt fails (3 within the call), then the partner recovers.
     fake.item_failures = [httpx.Response(500), httpx.Response(503), httpx.Response(500)]
+    fake.failing_partner = "CORREOS"
     now = [utc_now()]
     runner = JobRunner(
         db, job_handlers(database=db, clients=fake.clients(), registry=platform_on.partners,

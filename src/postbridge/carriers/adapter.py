@@ -2,18 +2,26 @@
 
 The core (quotes, booking, bulk capture, labels) asks a partner only through this protocol, by
 the partner's network code, so a post is added by configuring an adapter, never by editing the
-core. Today an adapter answers two questions: which number of its own a parcel needs (a
-``PartnerNumberScheme``, allocated next to the S10) and what the label prints for it (a
-``PartnerBarcode`` block). The other capabilities are declared now so that the registry can be
-asked about them; the calls that serve them arrive with the partner integration.
+core. An adapter answers which number of its own a parcel needs (a ``PartnerNumberScheme``,
+allocated next to the S10), what the label prints for it (a ``PartnerBarcode`` block), and
+serves the partner-exchange calls on its partner's own API: label registration and tracking
+pulls by number. It builds that API's client from the partner's ``api`` entry in the partners
+file, through ``PartnerApis`` (the process's partner clients, which keep it for the process's
+life); the hand-over asks by partner code and never names a partner.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
+from postbridge.carriers.partners_file import Connection, LabelRegistration
 from postbridge.labels import PartnerBarcode
+
+ApiT = TypeVar("ApiT")
 
 
 class Capability(StrEnum):
@@ -65,4 +73,88 @@ class PartnerAdapter(Protocol):
     @property
     def tracking_code_scheme(self) -> str:
         """The code table its scan events are read with (``tracking/data/code_tables``)."""
+        ...
+
+    # The partner exchange on the partner's own API (its ``api`` entry in the partners file).
+
+    def tracking_numbers_per_pull(self, apis: PartnerApis) -> int | None:
+        """How many tracking numbers one pull asks the partner about (``pull_tracking``);
+        None: the partner is pulled through its UPU-style event feed instead."""
+        ...
+
+    def pull_tracking(self, apis: PartnerApis, numbers: Sequence[str]) -> TrackingPull:
+        """Every scan event the partner has for ``numbers``."""
+        ...
+
+    def register_label(
+        self,
+        apis: PartnerApis,
+        parcel: LabelParcel,
+        registration: LabelRegistration,
+        *,
+        mailing_date: date,
+    ) -> str:
+        """Register the parcel's label with the partner; the tracking number it allocated."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A name and address as a partner's label takes it."""
+
+    name: str
+    company: str
+    street_lines: tuple[str, ...]
+    city: str
+    region: str
+    postal_code: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class LabelParcel:
+    """The stored parcel whose label is registered with its last-mile partner."""
+
+    reference: str
+    tracking_number: str  # our S10
+    partner_tracking_number: str | None  # the partner's number we printed, if any
+    recipient: Party
+    weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerScan:
+    """One scan event as a partner reports it, before the tracking context reads its code
+    (through the adapter's ``tracking_code_scheme``) and normalises it."""
+
+    tracking_number: str
+    code: str
+    text: str
+    occurred_at: datetime  # aware UTC
+    utc_offset_minutes: int | None  # where it was scanned; None: the partner gives UTC only
+    facility: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingPull:
+    events: tuple[PartnerScan, ...]
+    calls: int  # partner calls made (pages, in the pull counts)
+
+
+class PartnerApis(Protocol):
+    """The partners' own API clients, one per partner for the life of the process."""
+
+    def api(self, partner: str, connect: Callable[[Connection, Any], ApiT]) -> ApiT | None:
+        """``partner``'s client, built once by ``connect`` from its ``api`` entry in the
+        partners file and a ``carriers.http.PartnerHttp`` for it (typed ``Any`` here: this
+        module is read by pure cores, which must not import httpx); None when the entry has no
+        ``api`` connection."""
         ...

@@ -1,9 +1,11 @@
 """The partners' HTTP clients, built from the partners file and the post profiles, one per
 partner and channel for the life of the process (each keeps its connection pool, its rate
-limit and, for USPS, its cached OAuth token).
+limit and, for a partner's own API, whatever its adapter's client caches, e.g. an OAuth token).
 
-Built by the composition root (``bootstrap``) and used by the use cases above ``carriers``
-(advance data, hand-over, tracking pulls), which ask by partner code and never name one.
+Built by the composition root (``bootstrap``) with the partner registry, and used by the use
+cases above ``carriers`` (advance data, hand-over, tracking pulls), which ask by partner code
+and never name one: a partner's own API is spoken by its adapter (``adapter(partner)``), which
+builds its client here through ``api`` from the partner's ``api`` entry.
 """
 
 from __future__ import annotations
@@ -12,26 +14,27 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 import httpx
 
+from postbridge.carriers.adapter import PartnerAdapter
 from postbridge.carriers.http import PartnerHttp
 from postbridge.carriers.origin import OriginClient
-from postbridge.carriers.partners_file import Connection, LabelRegistration, PartnersFile
+from postbridge.carriers.partners_file import (
+    Connection,
+    LabelRegistration,
+    PartnerNotConfigured,
+    PartnersFile,
+)
+from postbridge.carriers.registry import PartnerRegistry
 from postbridge.carriers.upu.client import UpuExchangeClient
 from postbridge.carriers.upu.profiles import DEFAULT_PARTNER, PostProfile
-from postbridge.carriers.usps.client import UspsClient
-from postbridge.errors import PartnerError
+
+__all__ = ["ORIGIN", "PartnerClients", "PartnerNotConfigured"]
 
 ORIGIN = "ORIGIN"  # the origin sorting centre, in logs and errors
-
-
-class PartnerNotConfigured(PartnerError):
-    """The partners file has no connection for this partner and channel (an operator fixes the
-    file; retrying cannot help)."""
-
-    code = "partner_not_configured"
-    title = "No connection to this partner is configured"
+ApiT = TypeVar("ApiT")
 
 
 class PartnerClients:
@@ -43,16 +46,20 @@ class PartnerClients:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        registry: PartnerRegistry | None = None,
     ) -> None:
-        """``transport``: tests and the in-process sandbox replace the network with it."""
+        """``transport``: tests and the in-process sandbox replace the network with it.
+        ``registry``: the adapters that speak the partners' own APIs; without it, every partner
+        is reached through the UPU-style exchange alone."""
         self.partners_file = partners_file
         self.profiles = dict(profiles)
+        self.registry = registry
         self._transport = transport
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
         self._exchanges: dict[str, UpuExchangeClient] = {}
-        self._usps: dict[str, UspsClient] = {}
+        self._apis: dict[str, tuple[Any, PartnerHttp]] = {}
         self._origin: OriginClient | None = None
 
     def __repr__(self) -> str:
@@ -86,27 +93,29 @@ class PartnerClients:
                 self._exchanges[partner] = client
             return client
 
-    def usps(self, partner: str) -> UspsClient | None:
-        """USPS's own APIs for a partner whose entry has ``usps_api``; None for the others."""
+    def adapter(self, partner: str) -> PartnerAdapter | None:
+        """The adapter serving ``partner`` (the registry's default for a partner without one of
+        its own); None without a registry."""
+        return None if self.registry is None else self.registry.adapter(partner)
+
+    def api(self, partner: str, connect: Callable[[Connection, PartnerHttp], ApiT]) -> ApiT | None:
+        """``partner``'s own API client, built once by its adapter's ``connect`` from the
+        partner's ``api`` entry; None when the entry has none."""
         with self._lock:
-            client = self._usps.get(partner)
-            if client is None:
+            found = self._apis.get(partner)
+            if found is None:
                 entry = self.partners_file.for_partner(partner)
-                connection = entry.usps_api if entry else None
+                connection = entry.api if entry else None
                 if connection is None:
                     return None
-                if connection.client_id is None or connection.client_secret is None:
-                    raise PartnerNotConfigured(
-                        f"{self.partners_file.source}: {partner}.usps_api needs client_id "
-                        "and client_secret"
-                    )
-                client = UspsClient(
-                    self._http(connection, partner),
-                    client_id=connection.client_id,
-                    client_secret=connection.client_secret,
-                )
-                self._usps[partner] = client
-            return client
+                http = self._http(connection, partner)
+                try:
+                    found = (connect(connection, http), http)
+                except BaseException:
+                    http.close()
+                    raise
+                self._apis[partner] = found
+            return cast(ApiT, found[0])
 
     def label_registration(self, partner: str) -> LabelRegistration | None:
         """How to register ``partner``'s labels; None: it takes parcels without registration."""
@@ -127,11 +136,11 @@ class PartnerClients:
     def close(self) -> None:
         with self._lock:
             https = [client.http for client in self._exchanges.values()]
-            https += [client.http for client in self._usps.values()]
+            https += [http for _client, http in self._apis.values()]
             if self._origin is not None:
                 https.append(self._origin.http)
             for http in https:
                 http.close()
             self._exchanges.clear()
-            self._usps.clear()
+            self._apis.clear()
             self._origin = None

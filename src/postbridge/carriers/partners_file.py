@@ -19,14 +19,24 @@ from typing import Any
 
 import yaml
 
+from postbridge.errors import PartnerError
+
 DEFAULT_ENTRY = "*"
 _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 _CONNECTION_FIELDS = frozenset(
     {"base_url", "api_key", "client_id", "client_secret", "timeouts", "retries", "rate_limit"}
 )
-_PARTNER_FIELDS = frozenset({"exchange", "usps_api", "label_registration"})
+_PARTNER_FIELDS = frozenset({"exchange", "api", "label_registration"})
 _ADDRESS_FIELDS = ("name", "company", "city", "region", "postal_code", "phone", "email")
 _TOP_FIELDS = frozenset({"defaults", "origin", "partners"})
+
+
+class PartnerNotConfigured(PartnerError):
+    """The partners file has no connection for this partner and channel (an operator fixes the
+    file; retrying cannot help)."""
+
+    code = "partner_not_configured"
+    title = "No connection to this partner is configured"
 
 
 class PartnersFileError(ValueError):
@@ -112,11 +122,12 @@ class LabelRegistration:
 
 @dataclass(frozen=True, slots=True)
 class PartnerConnections:
-    """How one partner is reached: the UPU-style exchange, and USPS's own APIs for USPS."""
+    """How one partner is reached: the UPU-style exchange, and the partner's own API (its
+    adapter's client talks to it) for a partner that has one."""
 
     partner: str
     exchange: Connection | None = None
-    usps_api: Connection | None = None
+    api: Connection | None = None
     label_registration: LabelRegistration | None = None
 
 
@@ -141,7 +152,7 @@ class PartnersFile:
             return replace(connection, base_url=connection.base_url.replace("{post}", partner))
 
         return PartnerConnections(
-            partner, fill(template.exchange), fill(template.usps_api), template.label_registration
+            partner, fill(template.exchange), fill(template.api), template.label_registration
         )
 
 
@@ -175,7 +186,7 @@ def parse_partners_file(text: str, *, source: str, environ: Mapping[str, str]) -
         partners[str(code)] = PartnerConnections(
             partner=str(code),
             exchange=_connection(body.get("exchange"), defaults, where, f"{path}.exchange"),
-            usps_api=_connection(body.get("usps_api"), defaults, where, f"{path}.usps_api"),
+            api=_connection(body.get("api"), defaults, where, f"{path}.api"),
             label_registration=_registration(
                 body.get("label_registration"), where, f"{path}.label_registration"
             ),

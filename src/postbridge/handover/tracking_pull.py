@@ -2,10 +2,11 @@
 
 UPU-style posts: the event feed, page after page from the cursor stored per partner (saved
 after each page is ingested, so a crash re-reads at most one page, which ingestion dedupes).
-USPS: the tracking batch (35 numbers a call) for its parcels whose advance data was accepted
+A partner whose adapter pulls by number over the partner's own API
+(``PartnerAdapter.tracking_numbers_per_pull``): its parcels whose advance data was accepted
 and which are not delivered or returned yet, a page of them per run, going round them all
-(the last shipment id asked about is the partner's stored cursor). Every call goes through the partner's client, so
-it keeps within the partner's rate limit from the partners file.
+(the last shipment id asked about is the partner's stored cursor). Every call goes through
+the partner's client, so it keeps within the partner's rate limit from the partners file.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from postbridge.carriers.adapter import PartnerAdapter, PartnerScan
 from postbridge.carriers.clients import PartnerClients
 from postbridge.carriers.upu.adapter import TRACKING_CODE_SCHEME as UPU_CODES
 from postbridge.carriers.upu.wire import MAX_EVENTS_PER_PAGE, UpuEvent
-from postbridge.carriers.usps.adapter import TRACKING_CODE_SCHEME as USPS_CODES
-from postbridge.carriers.usps.wire import RawTrackingEvent
 from postbridge.errors import PartnerUnavailable
 from postbridge.handover.repository import HandoverRepository
 from postbridge.kit.clock import utc_now
@@ -32,7 +32,6 @@ from postbridge.tracking.normalize import NormalizedTime, build_event, format_of
 log = logging.getLogger(__name__)
 
 MAX_PAGES_PER_PULL = 20  # per partner and run: the next run goes on from the cursor
-USPS_NUMBERS_PER_PULL = 35 * 20
 STILL_MOVING = (
     ShipmentStatus.BOOKED, ShipmentStatus.LABEL_CREATED, ShipmentStatus.HANDED_OVER,
     ShipmentStatus.IN_TRANSIT, ShipmentStatus.OUT_FOR_DELIVERY, ShipmentStatus.EXCEPTION,
@@ -65,22 +64,24 @@ def upu_tracking_event(event: UpuEvent, *, partner: str) -> TrackingEvent:
     )
 
 
-def usps_tracking_event(event: RawTrackingEvent, *, partner: str) -> TrackingEvent:
-    offset = event.local_offset_minutes
+def partner_tracking_event(scan: PartnerScan, *, partner: str, code_scheme: str) -> TrackingEvent:
+    """A scan from a partner's own API, read through its adapter's code table."""
+    offset = scan.utc_offset_minutes
     return build_event(
-        tracking_number=event.tracking_number,
+        tracking_number=scan.tracking_number,
         partner=partner,
-        code_scheme=USPS_CODES,
-        code=event.event_code or "",
-        text=event.event_text,
+        code_scheme=code_scheme,
+        code=scan.code,
+        text=scan.text,
         occurred=NormalizedTime(
-            event.occurred_at, "UTC" if offset is None else format_offset(timedelta(minutes=offset))
+            scan.occurred_at, "UTC" if offset is None else format_offset(timedelta(minutes=offset))
         ),
         location=Location(
-            city=event.city,
-            region=event.state,
-            postal_code=event.postal_code,
-            country=event.country or "US",
+            facility=scan.facility,
+            city=scan.city,
+            region=scan.region,
+            postal_code=scan.postal_code,
+            country=scan.country,
         ),
     )
 
@@ -99,8 +100,10 @@ def pull_tracking(
     for partner in partners:
         counts.partners += 1
         try:
-            if clients.usps(partner) is not None:
-                _pull_usps(database, clients, partner, counts, clock)
+            adapter = clients.adapter(partner)
+            per_pull = None if adapter is None else adapter.tracking_numbers_per_pull(clients)
+            if adapter is not None and per_pull is not None:
+                _pull_numbers(database, clients, partner, adapter, per_pull, counts, clock)
             else:
                 _pull_feed(database, clients, partner, counts, clock)
         except PartnerUnavailable as exc:
@@ -134,36 +137,37 @@ def _pull_feed(
             return
 
 
-def _pull_usps(
+def _pull_numbers(
     database: Database,
     clients: PartnerClients,
     partner: str,
+    adapter: PartnerAdapter,
+    per_pull: int,
     counts: PullCounts,
     clock: Callable[[], datetime],
 ) -> None:
-    client = clients.usps(partner)
-    assert client is not None
     with database.unit_of_work() as uow:
         repo = HandoverRepository(uow.session)
         page = repo.accepted_tracking_numbers(
             partner, statuses=[s.value for s in STILL_MOVING], after=repo.feed_cursor(partner),
-            limit=USPS_NUMBERS_PER_PULL,
+            limit=per_pull,
         )  # fmt: skip
         # A short page went round to the end: the next run starts again from the first. Moved
-        # before the call: a page whose call fails comes round again, and USPS answers every
-        # event of a number each time, so nothing is lost.
-        repo.set_feed_cursor(
-            partner, page[-1][0] if len(page) == USPS_NUMBERS_PER_PULL else None, now=clock()
-        )
+        # before the call: a page whose call fails comes round again, and the partner answers
+        # every event of a number each time, so nothing is lost.
+        repo.set_feed_cursor(partner, page[-1][0] if len(page) == per_pull else None, now=clock())
         uow.commit()
     numbers = [number for _shipment_id, number in page]
     if not numbers:
         return
-    parsed = client.track(numbers)
-    counts.pages += -(-len(numbers) // 35)
-    for error in parsed.errors:
-        log.info("USPS tracking %s: %s %s", error.tracking_number, error.code, error.message)
-    _ingest(database, [usps_tracking_event(e, partner=partner) for e in parsed.events], counts)
+    pulled = adapter.pull_tracking(clients, numbers)
+    counts.pages += pulled.calls
+    scheme = adapter.tracking_code_scheme
+    _ingest(
+        database,
+        [partner_tracking_event(e, partner=partner, code_scheme=scheme) for e in pulled.events],
+        counts,
+    )
 
 
 def _ingest(database: Database, events: Sequence[TrackingEvent], counts: PullCounts) -> None:

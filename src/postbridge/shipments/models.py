@@ -54,8 +54,18 @@ class Shipment(Base):
     __tablename__ = "shipments"
     __table_args__ = (
         UniqueConstraint("batch_id", "batch_row"),
+        # One per lookup of GET /v1/shipments, each ending with the page order (created_at,
+        # id): the filter and the order are one index range (migration 0009 says why).
         Index("ix_shipments_merchant_created", "merchant_id", "created_at", "id"),
-        Index("ix_shipments_merchant_reference", "merchant_id", "reference"),
+        Index("ix_shipments_merchant_reference", "merchant_id", "reference", "created_at", "id"),
+        Index("ix_shipments_merchant_status", "merchant_id", "status", "created_at", "id"),
+        Index(
+            "ix_shipments_merchant_destination",
+            "merchant_id",
+            "destination_country",
+            "created_at",
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

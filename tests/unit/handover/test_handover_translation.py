@@ -9,10 +9,12 @@ import pytest
 
 from postbridge.carriers.partners_file import load_partners_file
 from postbridge.carriers.upu.wire import UpuEvent
+from postbridge.carriers.usps.adapter import TRACKING_CODE_SCHEME as USPS_CODES
+from postbridge.carriers.usps.exchange import label_shipment, partner_scan
 from postbridge.carriers.usps.wire import MailClass, PlatformImpb, RawTrackingEvent
 from postbridge.handover.job_kinds import tracking_pull_slot
-from postbridge.handover.registration import label_shipment
-from postbridge.handover.tracking_pull import upu_tracking_event, usps_tracking_event
+from postbridge.handover.registration import label_parcel
+from postbridge.handover.tracking_pull import partner_tracking_event, upu_tracking_event
 from postbridge.shipments.models import Shipment
 from postbridge.tracking.model import Location, TrackingStatus
 
@@ -48,7 +50,7 @@ def test_a_usps_event_reads_through_the_usps_code_table() -> None:
         state="FL", postal_code="34442", country=None,
     )  # fmt: skip
 
-    canonical = usps_tracking_event(event, partner="USPS")
+    canonical = partner_tracking_event(partner_scan(event), partner="USPS", code_scheme=USPS_CODES)
 
     assert (canonical.code_scheme, canonical.raw_code, canonical.status) == (
         "usps",
@@ -90,7 +92,9 @@ def test_the_label_registers_the_stored_parcel_from_the_induction_point() -> Non
     when = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 
     label = label_shipment(
-        shipment("9200190123456700000018"), usps.label_registration, mailing_date=when
+        label_parcel(shipment("9200190123456700000018")),
+        usps.label_registration,
+        mailing_date=when.date(),
     )
 
     assert label.recipient.street_lines == ("100 Congress Ave",)
@@ -105,6 +109,8 @@ def test_the_label_registers_the_stored_parcel_from_the_induction_point() -> Non
     # A channel-93 PIC (six-digit mailer id): its construct code is not verified, so the
     # printed barcode is not named.
     other = label_shipment(
-        shipment("9300190123400000000017"), usps.label_registration, mailing_date=when
+        label_parcel(shipment("9300190123400000000017")),
+        usps.label_registration,
+        mailing_date=when.date(),
     )
     assert other.platform_impb is None

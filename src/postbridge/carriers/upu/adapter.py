@@ -3,8 +3,13 @@ profile. Its parcels carry their S10 alone and the label prints no block of the 
 
 from __future__ import annotations
 
-from postbridge.carriers.adapter import Capability
+from collections.abc import Sequence
+from datetime import date
+
+from postbridge.carriers.adapter import Capability, LabelParcel, PartnerApis, TrackingPull
+from postbridge.carriers.partners_file import LabelRegistration
 from postbridge.carriers.upu.profiles import DEFAULT_PARTNER, PostProfile, load_profiles
+from postbridge.errors import PartnerRejected
 from postbridge.labels import PartnerBarcode
 
 # Item events of the UPU-style exchange carry UPU event codes (EMA, EMC, EDA, ...); a post's
@@ -23,6 +28,24 @@ class UpuAdapter:
 
     def label_barcode(self, partner_number: str, *, postal_code: str) -> PartnerBarcode | None:
         return None
+
+    # A profiled post is reached through the UPU-style exchange alone: its events come from
+    # the exchange's feed, and it registers no labels.
+    def tracking_numbers_per_pull(self, apis: PartnerApis) -> int | None:
+        return None
+
+    def pull_tracking(self, apis: PartnerApis, numbers: Sequence[str]) -> TrackingPull:
+        raise PartnerRejected(f"{self.partner} is tracked through the exchange's event feed")
+
+    def register_label(
+        self,
+        apis: PartnerApis,
+        parcel: LabelParcel,
+        registration: LabelRegistration,
+        *,
+        mailing_date: date,
+    ) -> str:
+        raise PartnerRejected(f"{self.partner} has label_registration but registers no labels")
 
 
 def upu_adapters(

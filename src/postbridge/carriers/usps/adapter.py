@@ -1,13 +1,26 @@
 """USPS as a last-mile partner: each parcel carries an IMpb (its USPS tracking number, issued
 under our mailer id next to the S10) and the label prints the IMpb block under a
-"USPS TRACKING #" banner (postal-standards.md §4, USPS Pub 199)."""
+"USPS TRACKING #" banner (postal-standards.md §4, USPS Pub 199). Over USPS's own APIs (the
+partner's ``api`` entry in the partners file) it registers labels and pulls tracking by
+number (``usps.exchange``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from postbridge.carriers.adapter import Capability
+from postbridge.carriers.adapter import (
+    Capability,
+    LabelParcel,
+    PartnerApis,
+    TrackingPull,
+)
+from postbridge.carriers.partners_file import LabelRegistration
+from postbridge.carriers.usps import exchange
+from postbridge.carriers.usps.client import UspsClient
 from postbridge.carriers.usps.settings import UspsSettings
+from postbridge.errors import PartnerRejected
 from postbridge.identifiers.impb import build_impb_barcode, build_impb_block
 from postbridge.labels.model import PartnerBarcode
 
@@ -73,3 +86,32 @@ class UspsAdapter:
 
     def label_barcode(self, partner_number: str, *, postal_code: str) -> PartnerBarcode:
         return impb_label_barcode(partner_number, postal_code=postal_code)
+
+    # -- the partner exchange, on USPS's own APIs -----------------------------------------
+
+    def _client(self, apis: PartnerApis) -> UspsClient | None:
+        return apis.api(self.partner, exchange.connect)
+
+    def tracking_numbers_per_pull(self, apis: PartnerApis) -> int | None:
+        # Pulled by number from its tracking API when the partner has an ``api`` entry.
+        return exchange.NUMBERS_PER_PULL if self._client(apis) is not None else None
+
+    def pull_tracking(self, apis: PartnerApis, numbers: Sequence[str]) -> TrackingPull:
+        return exchange.pull_tracking(self._connected(apis, "tracking pulls"), numbers)
+
+    def register_label(
+        self,
+        apis: PartnerApis,
+        parcel: LabelParcel,
+        registration: LabelRegistration,
+        *,
+        mailing_date: date,
+    ) -> str:
+        request = exchange.label_request(parcel, registration, mailing_date=mailing_date)
+        return self._connected(apis, "label_registration").register_label(request).tracking_number
+
+    def _connected(self, apis: PartnerApis, what: str) -> UspsClient:
+        client = self._client(apis)
+        if client is None:
+            raise PartnerRejected(f"{self.partner} has {what} but no api connection")
+        return client

@@ -35,14 +35,14 @@ def test_shipped_file_points_every_partner_at_the_sandbox_by_default() -> None:
         retries=RetryPolicy(attempts=3, base_delay_s=0.5, max_delay_s=8.0, max_retry_after_s=30.0),
         rate_limit=RateLimit(per_second=10.0),
     )
-    assert correos.usps_api is None
+    assert correos.api is None
     assert usps.exchange is not None
     assert usps.exchange.base_url == "http://127.0.0.1:8001/upu/USPS"
-    assert usps.usps_api is not None
-    assert usps.usps_api.base_url == "http://127.0.0.1:8001/usps"
-    assert usps.usps_api.client_id == "sandbox-client"
-    assert usps.usps_api.client_secret == Secret("sandbox-secret")
-    assert usps.usps_api.rate_limit == RateLimit(per_second=5.0)
+    assert usps.api is not None
+    assert usps.api.base_url == "http://127.0.0.1:8001/usps"
+    assert usps.api.client_id == "sandbox-client"
+    assert usps.api.client_secret == Secret("sandbox-secret")
+    assert usps.api.rate_limit == RateLimit(per_second=5.0)
     assert usps.label_registration == LabelRegistration(
         mail_class="USPS_GROUND_ADVANTAGE",
         mailed_from=InductionAddress(
@@ -67,9 +67,9 @@ def test_sandbox_url_and_secrets_come_from_the_environment() -> None:
 
     usps = partners.for_partner("USPS")
     assert usps is not None
-    assert usps.usps_api is not None
-    assert usps.usps_api.base_url == "http://127.0.0.1:9123/usps"
-    assert usps.usps_api.client_secret == Secret("from-the-vault")
+    assert usps.api is not None
+    assert usps.api.base_url == "http://127.0.0.1:9123/usps"
+    assert usps.api.client_secret == Secret("from-the-vault")
     assert partners.for_partner("4-72").exchange.base_url == "http://127.0.0.1:9123/upu/4-72"  # type: ignore[union-attr]
 
 
