@@ -84,13 +84,14 @@ def receive(port: Synchronized, count: Synchronized, stop: Event, out: str) -> N
         Path(out).write_bytes(orjson.dumps(arrivals))
 
 
-def work(database_url: str, stop: Event) -> None:
+def work(database_url: str, ready: Event, stop: Event) -> None:
     """The worker process: the real Worker's step, and its idle sleep, until told to stop."""
     from postbridge.bootstrap import build_platform
     from postbridge.config import Settings
     from postbridge.worker.loop import Worker
 
     worker = Worker(build_platform(Settings(database_url=database_url)))
+    ready.set()
     while not stop.is_set():
         if not worker.step():
             time.sleep(worker.settings.poll_seconds)
@@ -172,9 +173,11 @@ class Bench:
         return merchant.merchant_id
 
     def start_worker(self) -> tuple[multiprocessing.process.BaseProcess, Event]:
-        stop = self.context.Event()
-        process = self.context.Process(target=work, args=(self.url, stop), daemon=True)
+        ready, stop = self.context.Event(), self.context.Event()
+        process = self.context.Process(target=work, args=(self.url, ready, stop), daemon=True)
         process.start()
+        if not ready.wait(300):  # imports, the network and the quoter: slow on a busy machine
+            raise SystemExit("the worker did not start within 300 s")
         return process, stop
 
     def occurred(self) -> dict[str, datetime]:
@@ -200,16 +203,17 @@ def burst(bench: Bench, events: int, max_seconds: float) -> dict[str, float]:
     merchant_id = bench.merchant_with_endpoint()
     for start in range(0, events, CHUNK):
         commit(bench.database, booked_rows(merchant_id, min(CHUNK, events - start)))
-    began = time.monotonic()
     worker, stop_worker = bench.start_worker()
+    began = time.monotonic()  # from the worker's first step
     done = wait_for(count, events, began + max_seconds)
     elapsed = time.monotonic() - began
     delivered = count.value
     stop_worker.set()
-    worker.join(30)
+    worker.join(60)
+    if worker.is_alive():  # mid-step with a backlog: it must not load the next phase
+        worker.kill()
     stop_receiver.set()
     receiver.join(30)
-    # The worker's start (platform, network, imports) counts against the rate.
     return {"events": events, "delivered": delivered, "seconds": elapsed,
             "deliveries_per_s": delivered / elapsed, "complete": float(done)}  # fmt: skip
 
@@ -218,7 +222,7 @@ def steady(bench: Bench, rate: int, seconds: float, max_seconds: float) -> dict[
     receiver, count, stop_receiver, out = bench.receiver()
     merchant_id = bench.merchant_with_endpoint()
     worker, stop_worker = bench.start_worker()
-    time.sleep(5)  # let the worker start (and idle) before the clock starts
+    time.sleep(2)  # let it idle, as a waiting worker does
     per_tick = max(1, round(rate * 0.1))  # ten commits a second
     sent, began = 0, time.monotonic()
     while time.monotonic() - began < seconds:

@@ -90,9 +90,10 @@ class Settings(EnvFileSettings):
     # Per API key and per process: a token bucket refilled at this rate; 0 turns it off.
     rate_limit_per_second: float = Field(default=50.0, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
-    # Requests in flight in one process beyond which new ones are shed (503 at once): about
-    # the number one process serves within the latency target (p99 250 ms at ~100 req/s).
-    max_requests_in_flight: int = Field(default=16, ge=1)
+    # Requests in flight in one process beyond which new ones are shed (503 at once). One
+    # process serves ~100-190 mixed requests/s, so 8 in flight is ~50 ms of queue; a deeper one
+    # only adds waiting (bench/overload.py: 16 gave a p99 of 413 ms at 2x, 8 gave 340 ms).
+    max_requests_in_flight: int = Field(default=8, ge=1)
 
     @property
     def previous_peppers(self) -> tuple[str, ...]:

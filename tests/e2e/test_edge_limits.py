@@ -281,7 +281,9 @@ def test_serve_with_two_workers_runs_two_api_processes_and_one_job_worker(tmp_pa
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         commands = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children]
         api_processes = [command for command in commands if b"spawn_main" in command]
-        job_workers = [command for command in commands if b"postbridge.cli.main\x00worker" in command]
+        job_workers = [
+            command for command in commands if b"postbridge.cli.main\x00worker" in command
+        ]
     finally:
         server.terminate()
         server.wait(30)

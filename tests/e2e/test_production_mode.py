@@ -3,6 +3,9 @@ the .env file is found where the settings say, never in the working directory.""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +101,21 @@ def test_env_file_is_explicit_and_never_the_working_directory(
     monkeypatch.setenv("POSTBRIDGE_ENV_FILE", str(tmp_path / ".env"))
     assert env_file_location() == tmp_path / ".env"
     assert UspsSettings().mailer_id == "955555555"
+
+
+@pytest.mark.parametrize("command", [("serve", "--port", "9"), ("worker", "--once")])
+def test_the_commands_refuse_on_one_line_before_starting_anything(
+    sqlite_url: str, command: tuple[str, ...]
+) -> None:
+    env = dict(os.environ, POSTBRIDGE_ENV="production", POSTBRIDGE_DATABASE_URL=sqlite_url,
+               POSTBRIDGE_SECRET_KEY=REAL_SECRET, POSTBRIDGE_USPS_MAILER_ID="912345678",
+               POSTBRIDGE_PUBLIC_BASE_URL="http://localhost:8000")  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "postbridge.cli.main", *command],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: POSTBRIDGE_ENV=production refuses to start: "
+        "POSTBRIDGE_PUBLIC_BASE_URL http://localhost:8000 is a loopback URL\n"
+    )

@@ -16,6 +16,8 @@ import time
 
 import typer
 
+from postbridge.bootstrap import refuse_development_defaults
+from postbridge.carriers.usps import UspsSettings
 from postbridge.cli.common import one_line_errors, stderr, stdout
 from postbridge.config import get_settings
 from postbridge.kit.processes import die_with_parent
@@ -99,6 +101,8 @@ def serve(
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    # Before any child starts: a production server on development defaults starts nothing.
+    refuse_development_defaults(settings, UspsSettings())
     if demo:
         prepare_demo(settings)
     bind_host = host or settings.host

@@ -26,6 +26,7 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, No
     "message",
     "asctime",
     "taskName",
+    "color_message",  # uvicorn's message again, with terminal colours
 }
 # Modules whose exception texts may repeat the data of the failing statement or input.
 _DATA_ECHOING_MODULES = ("psycopg", "pydantic", "pydantic_core")

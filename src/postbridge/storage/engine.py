@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,8 @@ def _create_private_file(path: Path) -> None:
     """Create the SQLite file 0600 if it is new: it holds addresses and phone numbers. SQLite
     gives its -wal and -shm files the database file's mode; an existing file keeps its own."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

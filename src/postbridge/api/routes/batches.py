@@ -12,10 +12,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
+from postbridge.api.limits import describe_size
 from postbridge.api.routes.shipments import PROBLEM_RESPONSES
 from postbridge.bulk import batches
 from postbridge.bulk.models import ShipmentBatch
-from postbridge.api.limits import describe_size
 from postbridge.errors import InvalidInput, PayloadTooLarge
 from postbridge.kit.ids import new_id
 from postbridge.kit.schemas import Line
