@@ -52,6 +52,9 @@ RATES_BODY = {
 REQUEST_TIMEOUT_SECONDS = 30.0
 DRAIN_SECONDS = 35.0  # after the last scheduled request: every answer or its timeout
 MAX_OPEN_LOOP_REQUESTS = 60_000  # a bound on the count whatever the measured rate
+# Enough to keep one API process busy, and no more than it admits (the in-flight bound, 4):
+# more clients would measure the shedding, not the saturation.
+CLOSED_LOOP_CLIENTS = 4
 
 
 def free_port() -> int:
@@ -290,7 +293,9 @@ def main() -> None:
         try:
             server.start()
             keys = server.keys(arguments.keys)
-            saturation = asyncio.run(closed_loop(server.port, keys, 8, saturation_seconds))
+            saturation = asyncio.run(
+                closed_loop(server.port, keys, CLOSED_LOOP_CLIENTS, saturation_seconds)
+            )
             rate = saturation["served_per_second"] * arguments.factor
             overload = asyncio.run(
                 open_loop(server.port, keys, rate, overload_seconds, arguments.connections)
@@ -311,7 +316,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(f"load average before {result['load_average_before']}")
-    print(f"saturation (closed loop, 8 clients): {saturation}")
+    print(f"saturation (closed loop, {CLOSED_LOOP_CLIENTS} clients): {saturation}")
     for name, value in overload.items():
         print(f"  {name:28} {value}")
     print(f"load average after {result['load_average_after']}")

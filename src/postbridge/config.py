@@ -91,9 +91,9 @@ class Settings(EnvFileSettings):
     rate_limit_per_second: float = Field(default=50.0, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
     # Requests in flight in one process beyond which new ones are shed (503 at once). One
-    # process serves ~100-190 mixed requests/s, so 8 in flight is ~50 ms of queue; a deeper one
-    # only adds waiting (bench/overload.py: 16 gave a p99 of 413 ms at 2x, 8 gave 340 ms).
-    max_requests_in_flight: int = Field(default=8, ge=1)
+    # process serves ~100-190 mixed requests/s on about one core: a deeper queue only adds
+    # waiting (bench/overload.py at 2x: 16 gave a served p99 of 413 ms, 8 340 ms, 4 201 ms).
+    max_requests_in_flight: int = Field(default=4, ge=1)
 
     @property
     def previous_peppers(self) -> tuple[str, ...]:

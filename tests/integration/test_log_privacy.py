@@ -18,11 +18,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Table, select
+from sqlalchemy.exc import IntegrityError
 
 from postbridge.app import create_app
 from postbridge.bootstrap import Platform, build_platform
 from postbridge.kit.ids import new_id
-from postbridge.kit.structured_logs import JsonLineFormatter
+from postbridge.kit.structured_logs import JsonLineFormatter, error_summary
 from postbridge.shipments.models import Shipment
 from postbridge.shipments.repository import JSON_COLUMNS, ShipmentRepository, encode_document
 from tests.builders import RECIPIENT_BR, shipment_body
@@ -43,24 +44,28 @@ def platform_on(database_url: str) -> Iterator[Platform]:
     platform.database.dispose()
 
 
+def reinsert_without_reference(platform: Platform, shipment_id: str) -> None:
+    table = Shipment.__table__
+    assert isinstance(table, Table)
+    with platform.database.unit_of_work() as uow:
+        row = uow.session.execute(select(table).where(table.c.id == shipment_id)).one()
+        values: dict[str, Any] = dict(row._mapping)
+        values.update(id=new_id("shp"), reference=None, tracking_number="ZZ000000000ZZ")
+        values["partner_tracking_number"] = None
+        encoded = [
+            encode_document(value) if name in JSON_COLUMNS else value
+            for name, value in values.items()
+        ]
+        ShipmentRepository(uow.session).insert_encoded([encoded])
+
+
 def _app_with_failing_route(platform: Platform) -> FastAPI:
     app = create_app(platform=platform)
-
-    @app.post("/test/reinsert/{shipment_id}")
-    def reinsert(shipment_id: str) -> None:
-        table = Shipment.__table__
-        assert isinstance(table, Table)
-        with platform.database.unit_of_work() as uow:
-            row = uow.session.execute(select(table).where(table.c.id == shipment_id)).one()
-            values: dict[str, Any] = dict(row._mapping)
-            values.update(id=new_id("shp"), reference=None, tracking_number="ZZ000000000ZZ")
-            values["partner_tracking_number"] = None
-            encoded = [
-                encode_document(value) if name in JSON_COLUMNS else value
-                for name, value in values.items()
-            ]
-            ShipmentRepository(uow.session).insert_encoded([encoded])
-
+    app.add_api_route(
+        "/test/reinsert/{shipment_id}",
+        lambda shipment_id: reinsert_without_reference(platform, shipment_id),
+        methods=["POST"],
+    )
     return app
 
 
@@ -129,3 +134,31 @@ def test_a_database_error_logs_ids_and_no_personal_data(
         }
     request_lines = [line for line in error_lines if line["logger"] == "postbridge.requests"]
     assert [(line["method"], line["status"]) for line in request_lines] == [("POST", 500)]
+
+
+def test_a_stored_error_summary_names_the_constraint_not_the_row(
+    platform_on: Platform, database_url: str
+) -> None:
+    """What a failed job stores (``jobs.last_error``, a batch's error, ``batch.failed``)."""
+    merchant = make_merchant(platform_on.database)
+    with TestClient(create_app(platform=platform_on)) as client:
+        booked = client.post(
+            "/v1/shipments",
+            json=shipment_body(recipient=RECIPIENT),
+            headers={"Authorization": f"Bearer {merchant.token}"},
+        )
+    with pytest.raises(IntegrityError) as raised:
+        reinsert_without_reference(platform_on, booked.json()["id"])
+    text = str(raised.value)
+    assert "[SQL parameters hidden due to hide_parameters=True]" in text
+    if database_url.startswith("postgresql"):
+        # The driver's own text repeats the failing row: why the summary never uses it.
+        assert f'{{"name":"{RECIPIENT["name"]}"' in text
+        assert error_summary(raised.value) == (
+            "IntegrityError <- NotNullViolation: sqlstate=23502, table_name=shipments, "
+            "column_name=reference"
+        )
+    else:
+        assert error_summary(raised.value) == (
+            "IntegrityError <- IntegrityError: NOT NULL constraint failed: shipments.reference"
+        )

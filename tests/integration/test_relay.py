@@ -93,7 +93,7 @@ def test_a_failing_event_is_held_back_alone_and_retried(db: Database) -> None:
     assert good_event.relayed_at is not None
     assert good_event.event_id in recorder.applied
     assert (bad_event.relayed_at, bad_event.relay_attempts) == (None, 1)
-    assert bad_event.last_error == f"{recorder.name}: RuntimeError('cannot apply')"
+    assert bad_event.last_error == f"{recorder.name}: RuntimeError: cannot apply"
     recorder.poison = frozenset()
     relay.relay_all()
     (bad_event,) = outbox_of(db, f"shipment:{bad}")

@@ -22,6 +22,7 @@ from typing import Protocol
 from postbridge.jobs.repository import InboxRepository
 from postbridge.kit.clock import utc_now
 from postbridge.kit.events import EventEnvelope
+from postbridge.kit.structured_logs import error_summary
 from postbridge.storage.outbox import OutboxRepository
 from postbridge.storage.unit_of_work import Database, UnitOfWork
 
@@ -95,7 +96,7 @@ class OutboxRelay:
             try:
                 self.apply(consumer, [event])
             except Exception as exc:
-                failures[event.position] = f"{consumer.name}: {exc!r}"
+                failures[event.position] = f"{consumer.name}: {error_summary(exc)}"
         return failures
 
     def apply(self, consumer: EventConsumer, events: Sequence[EventEnvelope]) -> int:

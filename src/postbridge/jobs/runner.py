@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from postbridge.jobs.repository import ClaimedJob, JobRepository
 from postbridge.jobs.retry import retry_delay
 from postbridge.kit.clock import utc_now
+from postbridge.kit.structured_logs import error_summary
 from postbridge.storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
@@ -142,4 +143,5 @@ class JobRunner:
 
 
 def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+    # Stored and shown (jobs list, a failed batch's error): never a failing row's data.
+    return error_summary(exc)

@@ -71,6 +71,24 @@ def describe_chain(error: BaseException) -> list[dict[str, Any]]:
     return chain
 
 
+def error_summary(error: BaseException) -> str:
+    """One line about ``error`` safe to store and show (a job's ``last_error``, a batch's error):
+    its type and message, or for a database error its SQLSTATE and the constraint, table and
+    column, never the values of the failing statement."""
+    parts = []
+    for described in describe_chain(error)[:2]:
+        name = described["type"].rsplit(".", 1)[-1]
+        detail = described.get("message") or ", ".join(
+            f"{field}={described[field]}"
+            for field in ("sqlstate", "constraint_name", "table_name", "column_name")
+            if field in described
+        )
+        parts.append(f"{name}: {' '.join(detail.split())}" if detail else name)
+        if not described["type"].startswith(_SQLALCHEMY):
+            break  # only a database wrapper's cause says more than the error itself
+    return " <- ".join(parts)
+
+
 class JsonLineFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {

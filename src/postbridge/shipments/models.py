@@ -77,7 +77,7 @@ class Shipment(Base):
     tracking_number: Mapped[str] = mapped_column(String(13), unique=True)
     partner_tracking_number: Mapped[str | None] = mapped_column(String(34), unique=True)
     origin_country: Mapped[str] = mapped_column(String(2))
-    destination_country: Mapped[str] = mapped_column(String(2), index=True)
+    destination_country: Mapped[str] = mapped_column(String(2))
     destination_postal_code: Mapped[str] = mapped_column(String(20))
     sender: Mapped[dict[str, Any]] = mapped_column(JSON)
     recipient: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -34,7 +34,7 @@ class WebhookDeps:
     def of(cls, database: Database, settings: Settings) -> WebhookDeps:
         return cls(
             database=database,
-            sealer=SecretSealer.from_server_secret(settings.secret_key),
+            sealer=SecretSealer.from_server_secret(settings.secret_key, settings.previous_peppers),
             production=settings.env == "production",
         )
 

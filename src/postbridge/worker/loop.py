@@ -50,7 +50,9 @@ class Worker:
         # per step, so a slow receiver delays neither the relay nor the jobs for long.
         self.webhooks = WebhookDispatcher(
             platform.database,
-            SecretSealer.from_server_secret(platform.settings.secret_key),
+            SecretSealer.from_server_secret(
+                platform.settings.secret_key, platform.settings.previous_peppers
+            ),
             owner=self.owner,
             production=platform.settings.env == "production",
         )

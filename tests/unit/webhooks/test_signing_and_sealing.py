@@ -76,6 +76,16 @@ def test_a_sealed_secret_opens_only_under_the_same_server_secret_and_unaltered()
         sealer.open("v1." + sealed.removeprefix("v2."))
 
 
+def test_a_rotated_server_secret_still_opens_what_the_previous_one_sealed() -> None:
+    old = SecretSealer.from_server_secret("server-secret-1").seal("whsec_abc")
+    rotated = SecretSealer.from_server_secret("server-secret-2", ("server-secret-1",))
+    assert rotated.open(old) == "whsec_abc"
+    fresh = rotated.seal("whsec_def")
+    assert SecretSealer.from_server_secret("server-secret-2").open(fresh) == "whsec_def"
+    with pytest.raises(SealedSecretInvalid):
+        SecretSealer.from_server_secret("server-secret-1").open(fresh)
+
+
 def test_the_notification_object_and_its_exact_text() -> None:
     body = notification(
         event_id="evt_1", event_type="shipment.cancelled", schema_version=1,
