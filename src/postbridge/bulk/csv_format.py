@@ -39,7 +39,6 @@ SHIPMENT_COLUMNS = (
 )  # fmt: skip
 REQUIRED_COLUMNS = ("reference", "recipient_country", "weight_g", "customs_category")
 _ITEM_COLUMN = re.compile(r"item(\d+)_(" + "|".join(ITEM_FIELDS) + r")")
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)
 FREE_TEXT_COLUMNS = frozenset({"customs_explanation"})
 
 
@@ -238,7 +237,9 @@ def _parse_item(
 def _int(text: str, column: str, problems: list[FieldProblem]) -> int | None:
     if not text:
         return None
-    if _WHOLE_NUMBER.fullmatch(text) is None:  # int() would take "１２３", "1_000" and "+5"
+    # ASCII digits only, at most nine: int() alone would take "１２３", "1_000" and "+5".
+    # (isascii() and isdigit() together is exactly [0-9]+, at a fraction of a regex's cost.)
+    if not (len(text) <= 9 and text.isascii() and text.isdigit()):
         shown = repr(text) if len(text) <= 24 else repr(text[:24]) + "..."
         problems.append(FieldProblem(column, f"expected a whole number, not {shown}"))
         return None
