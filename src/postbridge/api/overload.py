@@ -13,8 +13,9 @@ up to N times its rate across the server.
 * ``LoadShedder``: when ``bound`` requests are already in flight in this process, the next one
   answers 503 with ``Retry-After`` at once, before any work. A queue deeper than what one
   process serves within the latency target only adds waiting: the served requests keep their
-  latency and the shed ones learn at once to come back. Health probes are exempt, so an
-  overloaded process is not mistaken for a dead one.
+  latency and the shed ones learn at once to come back. Only ``/v1/`` is shed: health probes
+  are exempt, so an overloaded process is not mistaken for a dead one, and so are the
+  console's pages and assets.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from postbridge.api.problems import problem_response
 
 HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+SHED_PREFIX = "/v1/"
 # Buckets kept per process; beyond it the longest idle goes (it would be nearly full anyway).
 MAX_BUCKETS = 100_000
 SHED_RETRY_AFTER_SECONDS = 1
@@ -122,7 +124,9 @@ class LoadShedder:
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in HEALTH_PATHS:
+        # Only the API is shed: the console's pages and the offline /docs assets are cheap and
+        # load several at a time, so counting them would refuse a browser its own page.
+        if scope["type"] != "http" or not scope["path"].startswith(SHED_PREFIX):
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.bound:
