@@ -292,3 +292,45 @@ def test_serve_with_two_workers_runs_two_api_processes_and_one_job_worker(tmp_pa
     assert [answer.status_code for answer in answers] == [200, 200, 200, 200]
     assert len(api_processes) == 2  # uvicorn's two worker processes (beside its resource tracker)
     assert len(job_workers) == 1  # the job worker stays single whatever the API processes
+
+
+def test_healthz_answers_within_100_ms_while_hostile_amounts_hit_the_rates(
+    platform: Platform, tmp_path: Path, serve_app: Any, merchant_key: str
+) -> None:
+    """The amount that froze the server for 33 s (issue #10) is refused at once, and the
+    process keeps answering its probe meanwhile."""
+    from tests.e2e.test_hostile_amounts import RATES
+
+    port = serve_app(limited(platform, tmp_path))
+    hostile = {**RATES, "declared_value": {"amount": "1E999990", "currency": "USD"}}
+    answers: list[httpx.Response] = []
+    done = threading.Event()
+
+    def attack() -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while not done.is_set():
+                answers.append(client.post("/v1/rates", json=hostile, headers=auth(merchant_key)))
+
+    attackers = [threading.Thread(target=attack) for _ in range(3)]
+    for attacker in attackers:
+        attacker.start()
+    waits: list[float] = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as probe:
+        for _ in range(20):
+            started = time.perf_counter()
+            assert probe.get("/healthz").status_code == 200
+            waits.append(time.perf_counter() - started)
+            time.sleep(0.02)
+    done.set()
+    for attacker in attackers:
+        attacker.join(timeout=30)
+    assert len(answers) >= 3
+    assert {response.status_code for response in answers} == {422}
+    assert {response.json()["errors"][0]["field"] for response in answers} == {
+        "declared_value.amount"
+    }
+    # 19 of 20 probes within 100 ms and none near a second: one scheduling hiccup of a shared
+    # CI machine must not fail the suite (measured beside a bulk-capture bench: 14-18 ms).
+    slowest = sorted(waits)
+    assert slowest[-2] < 0.1, f"/healthz waits ms: {[round(w * 1000) for w in slowest]}"
+    assert slowest[-1] < 1.0, f"/healthz waits ms: {[round(w * 1000) for w in slowest]}"
