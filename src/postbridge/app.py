@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from postbridge import __version__
 from postbridge.addresses import preload as preload_addresses
+from postbridge.api.contract import install_contract
 from postbridge.api.limits import install_edge_limits
 from postbridge.api.problems import install_problem_handlers
 from postbridge.api.request_ids import RequestIdMiddleware
@@ -112,4 +113,5 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.include_router(console.router)
     app.include_router(tracking_page.router)
     install_docs(app)
+    install_contract(app)
     return app
