@@ -199,3 +199,15 @@ def test_a_replay_sends_the_windows_events_again_with_their_ids(hooks: Hooks) ->
     assert sorted(again) == sorted(first)
     assert len(set(first)) == 2
     assert [(e["field"], e["code"]) for e in bad.json()["errors"]] == [("until", "invalid")]
+
+
+def test_the_events_api_names_an_unknown_type_filter(client: TestClient, merchant_key: str) -> None:
+    response = client.get(
+        "/v1/events?type=shipment.booked&type=shipment.lost", headers=auth(merchant_key)
+    )
+    assert response.status_code == 422
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [
+        ("type[1]", "unknown_event_type")
+    ]
+    held = client.get("/v1/events?type=shipment.held", headers=auth(merchant_key))
+    assert held.status_code == 200

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from postbridge.config import Settings
-from postbridge.errors import InvalidInput, ProblemList
+from postbridge.errors import InvalidInput
 from postbridge.kit.clock import utc_now
 from postbridge.kit.ids import new_id
 from postbridge.storage.unit_of_work import Database
-from postbridge.webhooks.catalog import EVENT_TYPES
+from postbridge.webhooks.catalog import checked_event_types
 from postbridge.webhooks.destinations import Resolver, checked_url, resolve_addresses
 from postbridge.webhooks.errors import EndpointNotFound
 from postbridge.webhooks.models import WebhookEndpoint
@@ -63,21 +63,6 @@ class EndpointView:
             endpoint.failing_since, expires if endpoint.previous_secret_sealed else None,
             endpoint.created_at, endpoint.updated_at, secret,
         )  # fmt: skip
-
-
-def checked_event_types(event_types: Sequence[str]) -> list[str]:
-    problems = ProblemList()
-    if not event_types:
-        problems.add("event_types", "choose at least one event type", "required")
-    for index, event_type in enumerate(event_types):
-        if event_type not in EVENT_TYPES:
-            problems.add(
-                f"event_types[{index}]",
-                f"unknown event type {event_type!r}; expected one of {', '.join(EVENT_TYPES)}",
-                "unknown_event_type",
-            )
-    problems.raise_if_any()
-    return list(dict.fromkeys(event_types))  # duplicates dropped, order kept
 
 
 def create_endpoint(

@@ -12,6 +12,7 @@ import orjson
 
 from postbridge.errors import InvalidInput
 from postbridge.storage.unit_of_work import Database
+from postbridge.webhooks.catalog import checked_event_types
 from postbridge.webhooks.errors import EndpointNotFound, EventNotFound
 from postbridge.webhooks.models import WebhookAttempt
 from postbridge.webhooks.repository import WebhookRepository
@@ -61,6 +62,8 @@ def list_events(
     limit: int = 50,
 ) -> EventPage:
     """Newest first; ``created_to`` exclusive."""
+    if types is not None:
+        types = checked_event_types(list(types), field="type", required=False)
     before = _position(cursor) if cursor else None
     with database.unit_of_work() as uow:
         rows = WebhookRepository(uow.session).events(

@@ -129,6 +129,22 @@ class ShipmentBookedData(ShipmentData):
     batch_row: int | None
 
 
+class AdvanceDataAcceptedData(ShipmentData):
+    partner: str
+
+
+class HoldReason(BaseModel):
+    code: str
+    field: str
+    message: str
+
+
+class ShipmentHeldData(ShipmentData):
+    partner: str
+    checked_by: str = Field(description="`partner` (the post refused) or `platform` (its rules).")
+    reasons: list[HoldReason]
+
+
 class BatchCompletedData(BaseModel):
     merchant_id: str
     batch_id: str
@@ -183,6 +199,8 @@ NOTIFICATIONS: dict[str, type[BaseModel]] = {
     "shipment.booked": _notification("ShipmentBookedNotification", "shipment.booked", ShipmentBookedData),
     "shipment.label_created": _notification("LabelCreatedNotification", "shipment.label_created", ShipmentData),
     "shipment.cancelled": _notification("ShipmentCancelledNotification", "shipment.cancelled", ShipmentData),
+    "shipment.advance_data_accepted": _notification("AdvanceDataAcceptedNotification", "shipment.advance_data_accepted", AdvanceDataAcceptedData),
+    "shipment.held": _notification("ShipmentHeldNotification", "shipment.held", ShipmentHeldData),
     "batch.completed": _notification("BatchCompletedNotification", "batch.completed", BatchCompletedData),
     "batch.failed": _notification("BatchFailedNotification", "batch.failed", BatchFailedData),
     "tracker.updated": _notification("TrackerUpdatedNotification", "tracker.updated", TrackerData),

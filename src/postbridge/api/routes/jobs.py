@@ -43,7 +43,7 @@ class JobList(BaseModel):
 
 
 def job_read(job: JobView) -> JobRead:
-    return JobRead(**{name: getattr(job, name) for name in JobRead.model_fields})
+    return JobRead.model_validate(job, from_attributes=True)
 
 
 @router.get("", response_model=JobList, summary="Jobs, newest first", responses=JOB_RESPONSES)
