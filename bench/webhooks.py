@@ -9,7 +9,7 @@ Two phases, each bounded by --max-seconds:
           delay = first arrival at the receiver - the event's occurred_at (set just before
           its commit), p50 and p99
 
-The receiver is a keep-alive threaded HTTP server in its own process, the worker another one,
+The receiver is uvicorn (httptools) with a bare ASGI app in its own process, the worker another one,
 the producer the main process; on a 2-core machine they share the cores (so does SQLite).
 
     .venv/bin/python bench/webhooks.py              # 100,000 events, then 20 s at 500/s
@@ -24,13 +24,13 @@ import json
 import multiprocessing
 import os
 import platform
+import resource
 import statistics
 import sys
 import tempfile
 import threading
 import time
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -45,56 +45,73 @@ CHUNK = 1000
 
 
 def receive(port: Synchronized, count: Synchronized, stop: Event, out: str) -> None:
-    """The receiver process: 200 to everything, first arrival time per webhook-id."""
+    """The receiver process: 200 to everything, first arrival time per webhook-id.
+
+    uvicorn with the httptools parser and a bare ASGI callable: a receiver should cost the
+    shared two cores as little as a real one on another machine would. (The threaded
+    http.server receiver used before saturated one core at about 1,000 requests/s and was
+    then what the bench measured.)"""
+    import asyncio
+    import socket
+
+    import uvicorn
+
     arrivals: dict[str, float] = {}
-    lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out in two writes: without this, Nagle and delayed ACKs
-        # hold every keep-alive answer back ~40 ms.
-        disable_nagle_algorithm = True
+    async def app(scope: dict, receive_message: object, send: object) -> None:  # type: ignore[type-arg]
+        receive_fn = receive_message  # the ASGI receive callable
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive_fn()  # type: ignore[operator]
+                kind = message["type"].rsplit(".", 1)[-1]
+                await send({"type": f"lifespan.{kind}.complete"})  # type: ignore[operator]
+                if kind == "shutdown":
+                    return
+        more = True
+        while more:
+            more = (await receive_fn()).get("more_body", False)  # type: ignore[operator]
+        webhook_id = dict(scope["headers"])[b"webhook-id"].decode()
+        if webhook_id not in arrivals:
+            arrivals[webhook_id] = time.time()
+            count.value += 1
+        await send(  # type: ignore[operator]
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
+        )
+        await send({"type": "http.response.body", "body": b"ok"})  # type: ignore[operator]
 
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers["content-length"]))
-            webhook_id = self.headers["webhook-id"]
-            now = time.time()
-            with lock:
-                if webhook_id not in arrivals:
-                    arrivals[webhook_id] = now
-                    count.value += 1
-            self.send_response(200)
-            self.send_header("content-length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+    # IPPROTO_TCP spelt out: asyncio sets TCP_NODELAY on accepted connections only when the
+    # listening socket says TCP, and without it every answer's body waits ~40 ms behind the
+    # client's delayed ACK of the headers.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(
+        app, http="httptools", loop="asyncio", lifespan="off", log_level="warning",
+        access_log=False, backlog=512, timeout_keep_alive=60,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    port.value = listener.getsockname()[1]
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
+    def stop_when_told() -> None:
+        stop.wait()
+        server.should_exit = True
 
-    class Server(ThreadingHTTPServer):
-        request_queue_size = 256
-        daemon_threads = True
-
-    server = Server(("127.0.0.1", 0), Handler)
-    port.value = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    stop.wait()
-    server.shutdown()
-    with lock:
-        Path(out).write_bytes(orjson.dumps(arrivals))
+    threading.Thread(target=stop_when_told, daemon=True).start()
+    asyncio.run(server.serve(sockets=[listener]))
+    Path(out).write_bytes(orjson.dumps(arrivals))
 
 
-def work(database_url: str, ready: Event, stop: Event) -> None:
-    """The worker process: the real Worker's step, and its idle sleep, until told to stop."""
+def work(database_url: str, role: str, ready: Event, stop: Event) -> None:
+    """A worker process: the real Worker's step, and its idle sleep, until told to stop."""
     from postbridge.bootstrap import build_platform
     from postbridge.config import Settings
-    from postbridge.worker.loop import Worker
+    from postbridge.worker.loop import Worker, WorkerRole
 
-    worker = Worker(build_platform(Settings(database_url=database_url)))
+    worker = Worker(build_platform(Settings(database_url=database_url)), role=WorkerRole(role))
     ready.set()
     while not stop.is_set():
         if not worker.step():
-            time.sleep(worker.settings.poll_seconds)
+            time.sleep(worker.idle_seconds)
     worker.webhooks.close()
 
 
@@ -131,7 +148,7 @@ def commit(database: object, rows: list[EncodedEvent]) -> None:
 
 
 class Bench:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, delivery_processes: int) -> None:
         from postbridge.migrations import upgrade
         from postbridge.storage.engine import make_engine
         from postbridge.storage.unit_of_work import Database
@@ -139,6 +156,7 @@ class Bench:
         self.url = f"sqlite:///{folder / 'bench.db'}"
         upgrade(self.url)
         self.folder = folder
+        self.delivery_processes = delivery_processes
         self.context = multiprocessing.get_context("fork")
         self.database = Database(make_engine(self.url))
 
@@ -172,13 +190,25 @@ class Bench:
         )  # fmt: skip
         return merchant.merchant_id
 
-    def start_worker(self) -> tuple[multiprocessing.process.BaseProcess, Event]:
-        ready, stop = self.context.Event(), self.context.Event()
-        process = self.context.Process(target=work, args=(self.url, ready, stop), daemon=True)
-        process.start()
-        if not ready.wait(300):  # imports, the network and the quoter: slow on a busy machine
-            raise SystemExit("the worker did not start within 300 s")
-        return process, stop
+    def start_workers(self) -> Workers:
+        """As ``postbridge serve`` runs them: one ``jobs`` worker (relay, jobs) and
+        ``--delivery-processes`` ``deliveries`` workers; or one ``all`` worker with 0."""
+        roles = ["jobs"] + ["deliveries"] * self.delivery_processes
+        if self.delivery_processes == 0:
+            roles = ["all"]
+        stop = self.context.Event()
+        started = []
+        for role in roles:
+            ready = self.context.Event()
+            process = self.context.Process(
+                target=work, args=(self.url, role, ready, stop), daemon=True
+            )
+            process.start()
+            started.append((process, ready))
+        for _process, ready in started:
+            if not ready.wait(300):  # imports, the network, the quoter: slow on a busy machine
+                raise SystemExit("a worker did not start within 300 s")
+        return Workers([process for process, _ready in started], stop)
 
     def occurred(self) -> dict[str, datetime]:
         from sqlalchemy import select
@@ -188,6 +218,25 @@ class Bench:
         with self.database.unit_of_work() as uow:
             rows = uow.session.execute(select(WebhookEvent.id, WebhookEvent.occurred_at))
             return {row[0]: row[1] for row in rows}
+
+
+def children_cpu_seconds() -> float:
+    """User and system CPU of the child processes that have ended (and been joined)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Workers:
+    def __init__(self, processes: list[multiprocessing.process.BaseProcess], stop: Event) -> None:
+        self.processes = processes
+        self.stop_event = stop
+
+    def stop(self, wait_seconds: float) -> None:
+        self.stop_event.set()
+        for process in self.processes:
+            process.join(wait_seconds)
+            if process.is_alive():  # mid-step with a backlog: it must not load the next phase
+                process.kill()
 
 
 def wait_for(count: Synchronized, target: int, deadline: float) -> bool:
@@ -203,25 +252,27 @@ def burst(bench: Bench, events: int, max_seconds: float) -> dict[str, float]:
     merchant_id = bench.merchant_with_endpoint()
     for start in range(0, events, CHUNK):
         commit(bench.database, booked_rows(merchant_id, min(CHUNK, events - start)))
-    worker, stop_worker = bench.start_worker()
-    began = time.monotonic()  # from the worker's first step
+    cpu_before = children_cpu_seconds()
+    workers = bench.start_workers()
+    began = time.monotonic()  # from the workers' first step
     done = wait_for(count, events, began + max_seconds)
     elapsed = time.monotonic() - began
     delivered = count.value
-    stop_worker.set()
-    worker.join(60)
-    if worker.is_alive():  # mid-step with a backlog: it must not load the next phase
-        worker.kill()
+    workers.stop(60)
     stop_receiver.set()
     receiver.join(30)
+    # The workers' and the receiver's CPU, start-up (imports, the network) included: what the
+    # deliveries cost whatever the neighbours on the machine were doing meanwhile.
+    cpu = children_cpu_seconds() - cpu_before
     return {"events": events, "delivered": delivered, "seconds": elapsed,
-            "deliveries_per_s": delivered / elapsed, "complete": float(done)}  # fmt: skip
+            "deliveries_per_s": delivered / elapsed, "complete": float(done),
+            "cpu_ms_per_delivery": 1000 * cpu / max(1, delivered)}  # fmt: skip
 
 
 def steady(bench: Bench, rate: int, seconds: float, max_seconds: float) -> dict[str, float]:
     receiver, count, stop_receiver, out = bench.receiver()
     merchant_id = bench.merchant_with_endpoint()
-    worker, stop_worker = bench.start_worker()
+    workers = bench.start_workers()
     time.sleep(2)  # let it idle, as a waiting worker does
     per_tick = max(1, round(rate * 0.1))  # ten commits a second
     sent, began = 0, time.monotonic()
@@ -230,8 +281,7 @@ def steady(bench: Bench, rate: int, seconds: float, max_seconds: float) -> dict[
         sent += per_tick
         time.sleep(max(0.0, began + (sent / rate) - time.monotonic()))
     done = wait_for(count, sent, time.monotonic() + max_seconds)
-    stop_worker.set()
-    worker.join(30)
+    workers.stop(30)
     stop_receiver.set()
     receiver.join(30)
     arrivals = orjson.loads(out.read_bytes())
@@ -254,7 +304,13 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=300.0, help="bound of each phase")
     parser.add_argument("--quick", action="store_true", help="20,000 events, 10 s steady")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--delivery-processes", type=int, default=1,
+        help="`worker --role deliveries` processes beside the jobs worker, as `serve` starts "
+        "(default 1); 0 runs one `--role all` worker",
+    )  # fmt: skip
     args = parser.parse_args()
+    load_before = os.getloadavg()
     if args.quick:
         args.events, args.steady_seconds = 20_000, 10.0
     with tempfile.TemporaryDirectory() as folder:
@@ -268,21 +324,29 @@ def main() -> None:
             ),
         ):
             (Path(folder) / phase).mkdir()
-            bench = Bench(Path(folder) / phase)
+            bench = Bench(Path(folder) / phase, args.delivery_processes)
             results.append(run(bench))
             bench.database.dispose()
         burst_result, steady_result = results
+    load = [round(x, 2) for x in (*load_before, *os.getloadavg())]
     if args.json:
         print(json.dumps({"deliveries_per_s": round(burst_result["deliveries_per_s"], 1),
-                          "p99_delay_ms": round(steady_result["p99_delay_ms"], 1)}))  # fmt: skip
+                          "p99_delay_ms": round(steady_result["p99_delay_ms"], 1),
+                          "p50_delay_ms": round(steady_result["p50_delay_ms"], 1),
+                          "burst_cpu_ms_per_delivery": round(burst_result["cpu_ms_per_delivery"], 3),
+                          "delivery_processes": args.delivery_processes,
+                          "load_average_before_after": [load[:3], load[3:]]}))  # fmt: skip
         return
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"SQLite; delivery processes: {args.delivery_processes}; load average before "
+        f"{load[0]:.2f}, after {load[3]:.2f}"
     )
     print(f"{'phase':<8} {'events':>8} {'delivered':>10} {'result':>34}")
     print(
         f"{'burst':<8} {burst_result['events']:>8,.0f} {burst_result['delivered']:>10,.0f} "
         f"{burst_result['deliveries_per_s']:>16,.0f} deliveries/s in {burst_result['seconds']:.1f} s"
+        f" ({burst_result['cpu_ms_per_delivery']:.2f} ms of CPU each, workers and receiver)"
     )
     print(f"{'steady':<8} {steady_result['events']:>8,.0f} {steady_result['delivered']:>10,.0f} "
           f"  at {args.rate}/s: p50 {steady_result['p50_delay_ms']:.0f} ms, p99 "

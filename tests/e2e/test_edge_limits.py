@@ -256,7 +256,9 @@ def test_a_stored_upload_and_a_new_sqlite_file_are_readable_by_their_owner_only(
 
 
 @pytest.mark.slow
-def test_serve_with_two_workers_runs_two_api_processes_and_one_job_worker(tmp_path: Path) -> None:
+def test_serve_with_two_workers_runs_two_api_processes_one_job_worker_one_delivery_worker(
+    tmp_path: Path,
+) -> None:
     port = free_port()
     env = {
         **os.environ,
@@ -283,15 +285,18 @@ def test_serve_with_two_workers_runs_two_api_processes_and_one_job_worker(tmp_pa
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         commands = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children]
         api_processes = [command for command in commands if b"spawn_main" in command]
-        job_workers = [
-            command for command in commands if b"postbridge.cli.main\x00worker" in command
-        ]
+        workers = sorted(
+            command.split(b"\x00worker\x00", 1)[1]
+            for command in commands
+            if b"postbridge.cli.main\x00worker\x00" in command
+        )
     finally:
         server.terminate()
         server.wait(30)
     assert [answer.status_code for answer in answers] == [200, 200, 200, 200]
     assert len(api_processes) == 2  # uvicorn's two worker processes (beside its resource tracker)
-    assert len(job_workers) == 1  # the job worker stays single whatever the API processes
+    # The worker processes stay two whatever the API processes: relay and jobs, deliveries.
+    assert workers == [b"--role\x00deliveries\x00", b"--role\x00jobs\x00"]
 
 
 def test_healthz_answers_within_100_ms_while_hostile_amounts_hit_the_rates(

@@ -1,4 +1,4 @@
-"""``kill -9`` of the worker while it delivers webhooks, end to end: ``postbridge serve --demo``
+"""``kill -9`` of the delivery worker while it delivers webhooks, end to end: ``postbridge serve --demo``
 as a subprocess, an endpoint on a slow receiver on 127.0.0.1, parcels booked and cancelled
 through the API, the worker killed mid-delivery. The server starts a new worker, which sends
 what was in flight again once its lease ends: every event arrives, in order per shipment, and
@@ -17,7 +17,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.builders import shipment_body
-from tests.e2e.test_worker_crash import Running, children, gone, wait_until
+from tests.e2e.test_worker_crash import Running, gone, wait_until
 from tests.webhook_receiver import Received, Receiver
 
 pytestmark = pytest.mark.slow
@@ -52,14 +52,11 @@ def test_killing_the_worker_mid_delivery_loses_no_event(tmp_path: Path) -> None:
             assert len(expected) == 2 * SHIPMENTS
 
             wait_until(lambda: len(ours(receiver, shipments)) >= 10, 30, "first deliveries")
-            (worker,) = running.worker_pids()
+            worker = running.worker_pid("deliveries")
             os.kill(worker, signal.SIGKILL)
             wait_until(lambda: gone(worker), 10, "the killed worker to go")
             at_kill = len({r.webhook_id for r in ours(receiver, shipments)})
-            replacement = wait_until(
-                lambda: [p for p in children(running.server.pid) if p != worker], 20, "a new worker"
-            )
-            running.spawned.update(replacement)
+            running.spawned.add(running.worker_pid("deliveries", other_than=worker))
             wait_until(
                 lambda: {r.webhook_id for r in ours(receiver, shipments)} >= set(expected), 45,
                 "every event after the restart",

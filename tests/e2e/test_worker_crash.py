@@ -56,6 +56,16 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def worker_role(pid: int) -> str | None:
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\x00")
+    except FileNotFoundError:
+        return None
+    if b"--role" not in arguments:
+        return None
+    return arguments[arguments.index(b"--role") + 1].decode()
+
+
 def gone(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -117,7 +127,24 @@ class Running:
         return f"http://127.0.0.1:{self.port}"
 
     def worker_pids(self) -> list[int]:
-        return wait_until(lambda: children(self.server.pid), 10, "the worker to start")
+        """serve's two workers: ``--role jobs`` (relay and jobs), ``--role deliveries``."""
+        return wait_until(
+            lambda: found if len(found := children(self.server.pid)) >= 2 else [], 10,
+            "the workers to start",
+        )  # fmt: skip
+
+    def worker_pid(self, role: str, *, other_than: int | None = None) -> int:
+        """The server's ``worker --role ROLE`` child (a new one, with ``other_than``)."""
+
+        def find() -> list[int]:
+            return [
+                pid
+                for pid in children(self.server.pid)
+                if worker_role(pid) == role and pid != other_than
+            ]
+
+        (pid,) = wait_until(find, 20, f"the {role} worker")
+        return pid
 
     def headers(self) -> dict[str, str]:
         key = (self.folder / "var" / "demo-api-key").read_text().strip()
@@ -215,17 +242,13 @@ def test_killing_the_worker_alone_mid_batch(platform_in: Running) -> None:
     text, good, bad = big_file("KILLWORKER")
     platform_in.start()
     batch_id = platform_in.upload(text)
-    (worker,) = platform_in.worker_pids()
+    worker = platform_in.worker_pid("jobs")
 
     seen = platform_in.kill_mid_batch(batch_id, [worker])
 
     assert 0 < seen["rows_booked"] < len(good)
     # The server starts a new worker, which claims the job once the dead one's lease expires.
-    replacement = wait_until(
-        lambda: [pid for pid in children(platform_in.server.pid) if pid != worker], 20,
-        "a new worker",
-    )  # fmt: skip
-    platform_in.spawned.update(replacement)
+    platform_in.spawned.add(platform_in.worker_pid("jobs", other_than=worker))
     assert_booked_exactly_once(platform_in, batch_id, good, bad)
     with sqlite3.connect(platform_in.folder / "var" / "postbridge.db") as database:
         (attempts, status) = database.execute(

@@ -16,7 +16,7 @@ import pytest
 from postbridge.errors import Conflict
 from postbridge.jobs.models import JobStatus
 from postbridge.jobs.operations import list_jobs, retry_job
-from postbridge.jobs.repository import ClaimedJob, JobRepository
+from postbridge.jobs.repository import ClaimedJob, JobRepository, NewJob
 from postbridge.jobs.retry import retry_delay
 from postbridge.jobs.runner import JobContext, JobHandler, JobRunner, PermanentFailure
 from postbridge.kit.clock import utc_now
@@ -229,3 +229,38 @@ def test_a_dedupe_key_queues_one_job(db: Database) -> None:
             uow.commit()
     assert ids[0] == ids[1]
     assert [job.id for job in list_jobs(database=db, kind=kind)] == [ids[0]]
+
+
+def test_enqueue_many_adds_each_dedupe_key_once_across_and_within_calls(db: Database) -> None:
+    kind = f"test.many.{uuid.uuid4().hex[:8]}"
+    now = utc_now().replace(microsecond=0)
+    tag = uuid.uuid4().hex[:8]
+    with db.unit_of_work() as uow:
+        JobRepository(uow.session).enqueue(
+            kind=kind, payload={"n": 0}, now=now, dedupe_key=f"{tag}:a"
+        )
+        uow.commit()
+    batch = [
+        NewJob(kind=kind, payload={"n": 1}, dedupe_key=f"{tag}:a"),  # taken by the first call
+        NewJob(kind=kind, payload={"n": 2}, dedupe_key=f"{tag}:b", max_attempts=9),
+        NewJob(kind=kind, payload={"n": 3}, dedupe_key=f"{tag}:b"),  # repeated in the call
+        NewJob(kind=kind, payload={"n": 4}, run_after=now + timedelta(minutes=5)),
+        NewJob(kind=kind, payload={"n": 5}),  # no key: always added
+    ]
+    with db.unit_of_work() as uow:
+        assert JobRepository(uow.session).enqueue_many(batch, now=now) == 3
+        uow.commit()
+    with db.unit_of_work() as uow:
+        assert JobRepository(uow.session).enqueue_many(batch[:3], now=now) == 0
+        uow.commit()
+    with db.unit_of_work() as uow:
+        by_n = {
+            job.payload["n"]: (job.status, job.max_attempts, job.run_after, job.dedupe_key)
+            for job in JobRepository(uow.session).listing(status=None, kind=kind, limit=10)
+        }
+    assert by_n == {
+        0: (JobStatus.QUEUED, 5, now, f"{tag}:a"),
+        2: (JobStatus.QUEUED, 9, now, f"{tag}:b"),
+        4: (JobStatus.QUEUED, 5, now + timedelta(minutes=5), None),
+        5: (JobStatus.QUEUED, 5, now, None),
+    }

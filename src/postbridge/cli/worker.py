@@ -8,6 +8,7 @@ from postbridge.cli.common import one_line_errors, platform, stdout
 from postbridge.config import get_settings
 from postbridge.jobs.operations import list_jobs, retry_job
 from postbridge.kit.structured_logs import configure_logging
+from postbridge.worker.roles import WorkerRole
 
 jobs_app = typer.Typer(
     help="Durable jobs: list them, retry dead ones (operator).", no_args_is_help=True
@@ -17,12 +18,18 @@ jobs_app = typer.Typer(
 @one_line_errors
 def worker(
     once: bool = typer.Option(False, "--once", help="Run until idle, then exit."),
+    role: WorkerRole = typer.Option(
+        WorkerRole.ALL.value,
+        "--role",
+        help="all; jobs (outbox relay and jobs); deliveries (webhook deliveries only).",
+    ),
 ) -> None:
-    """Run jobs (uploaded batches, ...) and relay outbox events to their consumers."""
+    """Run jobs (uploaded batches, ...), relay outbox events to their consumers, deliver
+    webhooks."""
     from postbridge.worker.loop import Worker
 
     configure_logging(get_settings().log_level)
-    running = Worker(platform())
+    running = Worker(platform(), role=role)
     if once:
         running.drain()
     else:

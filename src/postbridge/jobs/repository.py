@@ -17,9 +17,20 @@ from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from postbridge.jobs.models import InboxEntry, Job, JobStatus
-from postbridge.kit.ids import new_id
+from postbridge.kit.ids import new_id, new_ids
 
 _jobs = cast(Table, Job.__table__)
+_inbox = cast(Table, InboxEntry.__table__)
+_DEDUPE_LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    kind: str
+    payload: dict[str, Any]
+    dedupe_key: str | None = None
+    max_attempts: int = 5
+    run_after: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,49 @@ class JobRepository:
         )
         self.session.add(job)
         return job
+
+    def enqueue_many(self, new_jobs: Sequence[NewJob], *, now: datetime) -> int:
+        """``enqueue`` for many jobs at once: one lookup of the dedupe keys already used per
+        500 keys and one multi-row INSERT, instead of a query and an ORM object per job (the
+        outbox consumers enqueue a job per booked parcel; this is their hot path). Returns
+        how many were added; a key repeated within ``new_jobs`` is added once."""
+        keys = [job.dedupe_key for job in new_jobs if job.dedupe_key is not None]
+        taken: set[str] = set()
+        for start in range(0, len(keys), _DEDUPE_LOOKUP_CHUNK):
+            chunk = keys[start : start + _DEDUPE_LOOKUP_CHUNK]
+            taken.update(
+                self.session.scalars(
+                    select(_jobs.c.dedupe_key).where(_jobs.c.dedupe_key.in_(chunk))
+                )
+            )
+        fresh: list[NewJob] = []
+        for job in new_jobs:
+            if job.dedupe_key is not None:
+                if job.dedupe_key in taken:
+                    continue
+                taken.add(job.dedupe_key)
+            fresh.append(job)
+        if fresh:
+            ids = new_ids("job", len(fresh))
+            self.session.execute(
+                insert(_jobs),
+                [
+                    {
+                        "id": job_id,
+                        "kind": job.kind,
+                        "payload": job.payload,
+                        "status": JobStatus.QUEUED,
+                        "attempts": 0,
+                        "max_attempts": job.max_attempts,
+                        "run_after": job.run_after or now,
+                        "dedupe_key": job.dedupe_key,
+                        "created_at": now,
+                        "updated_at": now,
+                    }  # fmt: skip
+                    for job_id, job in zip(ids, fresh, strict=True)
+                ],
+            )
+        return len(fresh)
 
     def claim(
         self, *, owner: str, kinds: Collection[str], now: datetime, lease: timedelta
@@ -193,6 +247,6 @@ class InboxRepository:
         this fail on the primary key, and its transaction rolls back whole."""
         if event_ids:
             self.session.execute(
-                insert(InboxEntry),
+                insert(_inbox),
                 [{"consumer": consumer, "event_id": i, "applied_at": now} for i in event_ids],
             )

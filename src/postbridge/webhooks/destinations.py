@@ -37,6 +37,12 @@ def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+def literal_address(host: str) -> str | None:
+    """The address when ``host`` is written as one (``[::1]`` as ``::1``), else None."""
+    literal = _literal(host)
+    return None if literal is None else str(literal)
+
+
 def is_loopback_host(host: str) -> bool:
     literal = _literal(host)
     return literal.is_loopback if literal is not None else host.lower() in _LOOPBACK_NAMES
@@ -48,10 +54,10 @@ def non_public_addresses(host: str, resolve: Resolver = resolve_addresses) -> li
     addresses = [str(literal)] if literal is not None else resolve(host)
     if not addresses:
         return None
-    return [a for a in addresses if not _is_public(a)]
+    return [a for a in addresses if not is_public_address(a)]
 
 
-def _is_public(address: str) -> bool:
+def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped

@@ -23,20 +23,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
-
-import httpx
 
 from postbridge.kit.clock import utc_now
 from postbridge.kit.ids import new_ids
 from postbridge.storage.unit_of_work import Database, UnitOfWork
 from postbridge.webhooks.backoff import RetrySchedule
-from postbridge.webhooks.destinations import Resolver, non_public_addresses, resolve_addresses
+from postbridge.webhooks.destinations import Resolver, resolve_addresses
 from postbridge.webhooks.events import WebhookEndpointDisabled
 from postbridge.webhooks.models import WebhookEndpoint
 from postbridge.webhooks.repository import ClaimedDelivery, WebhookRepository
 from postbridge.webhooks.sealing import SecretSealer
-from postbridge.webhooks.sending import AttemptOutcome, post_once
+from postbridge.webhooks.sending import AttemptOutcome, WebhookSender
 from postbridge.webhooks.settings import WebhookSettings
 from postbridge.webhooks.signing import signed_headers
 
@@ -66,7 +63,6 @@ class WebhookDispatcher:
         schedule: RetrySchedule | None = None,
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
-        transport: httpx.BaseTransport | None = None,
         resolve: Resolver = resolve_addresses,
     ) -> None:
         self.database = database
@@ -78,31 +74,25 @@ class WebhookDispatcher:
         self.clock = clock
         self.rng = rng or random.Random()
         self.resolve = resolve
-        self.timeout = httpx.Timeout(
-            self.settings.timeout_seconds, connect=self.settings.connect_timeout_seconds
-        )
-        self._transport = transport
-        self._client: httpx.Client | None = None
+        self._sender: WebhookSender | None = None
         self._purged_at: float | None = None
 
     @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            concurrency = self.settings.concurrency
-            self._client = httpx.Client(
-                transport=self._transport,
-                follow_redirects=False,
-                timeout=self.timeout,
-                limits=httpx.Limits(
-                    max_connections=concurrency * 2, max_keepalive_connections=concurrency
-                ),
+    def sender(self) -> WebhookSender:
+        if self._sender is None:
+            self._sender = WebhookSender(
+                connect_timeout_seconds=self.settings.connect_timeout_seconds,
+                timeout_seconds=self.settings.timeout_seconds,
+                connections_per_destination=self.settings.concurrency,
+                production=self.production,
+                resolve=self.resolve,
             )
-        return self._client
+        return self._sender
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        if self._sender is not None:
+            self._sender.close()
+            self._sender = None
 
     def deliver_due(self) -> int:
         """Rounds until nothing is due or the step's budget is spent; returns the attempts."""
@@ -160,24 +150,13 @@ class WebhookDispatcher:
     def _attempt(self, send: _Send | ClaimedDelivery) -> AttemptOutcome:
         if isinstance(send, ClaimedDelivery):
             return AttemptOutcome.refused("the endpoint or the event no longer exists")
-        if self.production:
-            host = urlsplit(send.url).hostname or ""
-            blocked = non_public_addresses(host, self.resolve)
-            if blocked is None:
-                return AttemptOutcome.refused(f"{host} does not resolve")
-            if blocked:
-                return AttemptOutcome.refused(
-                    f"refused: {host} resolves to a non-public address ({', '.join(blocked)})"
-                )
         headers = signed_headers(
             send.secrets,
             message_id=send.claim.event_id,
             timestamp=int(self.clock().timestamp()),
             body=send.body,
         )
-        return post_once(
-            self.client, send.url, body=send.body, headers=headers, timeout=self.timeout
-        )
+        return self.sender.post(send.url, body=send.body.encode(), headers=headers)
 
     def _settle(
         self,

@@ -38,6 +38,8 @@ from postbridge.webhooks.models import (
 )
 
 _deliveries = cast(Table, WebhookDelivery.__table__)
+_events = cast(Table, WebhookEvent.__table__)
+_attempts = cast(Table, WebhookAttempt.__table__)
 
 
 def _open() -> Any:
@@ -99,7 +101,7 @@ class WebhookRepository:
 
     def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self.session.execute(insert(WebhookEvent), list(rows))
+            self.session.execute(insert(_events), list(rows))
 
     def event(self, event_id: str, *, merchant_id: str) -> WebhookEvent | None:
         found = self.session.get(WebhookEvent, event_id)
@@ -177,7 +179,7 @@ class WebhookRepository:
 
     def add_deliveries(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self.session.execute(insert(WebhookDelivery), list(rows))
+            self.session.execute(insert(_deliveries), list(rows))
 
     def deliveries_of_event(self, event_id: str) -> list[WebhookDelivery]:
         query = select(WebhookDelivery).where(WebhookDelivery.event_id == event_id)
@@ -304,7 +306,7 @@ class WebhookRepository:
 
     def add_attempts(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self.session.execute(insert(WebhookAttempt), list(rows))
+            self.session.execute(insert(_attempts), list(rows))
 
     def attempts_of(
         self, endpoint_id: str, *, before: tuple[datetime, str] | None, limit: int

@@ -1,4 +1,12 @@
-"""The worker's loop: relay a page of outbox events, run one due job, sleep when idle.
+"""The worker's loop: relay a page of outbox events, run one due job, deliver due webhooks,
+sleep when idle.
+
+A worker has a role: ``all`` of that (``postbridge worker``), ``jobs`` (the relay and the jobs)
+or ``deliveries`` (webhook deliveries only). ``postbridge serve`` starts one ``jobs`` worker and
+one ``deliveries`` worker: delivery is CPU-bound HTTP (signing, sending, parsing answers), and
+in its own process it gets a core of its own instead of taking turns with the relay under one
+GIL. Delivery claims are atomic on both databases, so any number of ``deliveries`` workers can
+run side by side.
 
 One thread: bulk batches fork their pipeline processes, and forking a process that runs other
 threads risks children inheriting a lock held mid-operation. The relay therefore waits while a
@@ -25,14 +33,22 @@ from postbridge.kit.ids import new_id
 from postbridge.webhooks.dispatcher import WebhookDispatcher
 from postbridge.webhooks.sealing import SecretSealer
 from postbridge.worker.handlers import dead_job_hooks, job_handlers
+from postbridge.worker.roles import WorkerRole
 from postbridge.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
 
 class Worker:
-    def __init__(self, platform: Platform, settings: WorkerSettings | None = None) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        settings: WorkerSettings | None = None,
+        *,
+        role: WorkerRole = WorkerRole.ALL,
+    ) -> None:
         self.settings = settings or WorkerSettings()
+        self.role = role
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{new_id('wkr')[-6:]}"
         self._stopping = False  # a plain flag: the signal handler only sets it
         self.relay = OutboxRelay(
@@ -60,10 +76,20 @@ class Worker:
     def step(self) -> bool:
         """One relay page, one job and a round of webhook deliveries; False when there was
         nothing to do."""
-        relayed = self.relay.relay_once()
-        ran = self.runner.run_next() is not None
-        delivered = self.webhooks.deliver_due()
+        relayed, ran, delivered = 0, False, 0
+        if self.role is not WorkerRole.DELIVERIES:
+            relayed = self.relay.relay_once()
+            ran = self.runner.run_next() is not None
+        if self.role is not WorkerRole.JOBS:
+            delivered = self.webhooks.deliver_due()
         return bool(relayed) or ran or bool(delivered)
+
+    @property
+    def idle_seconds(self) -> float:
+        """How long to sleep after a step that found nothing to do."""
+        if self.role is WorkerRole.DELIVERIES:
+            return self.settings.delivery_poll_seconds
+        return self.settings.poll_seconds
 
     def drain(self) -> None:
         """Step until idle (``postbridge worker --once``, tests)."""
@@ -76,7 +102,7 @@ class Worker:
     def run(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
-        log.info("worker %s started", self.owner)
+        log.info("worker %s started (%s)", self.owner, self.role)
         failures = 0
         while not self._stopping:
             try:
@@ -88,7 +114,7 @@ class Worker:
                 busy = False
             if not busy:
                 # Poll when idle; back off (up to a minute) while the database keeps failing.
-                time.sleep(min(60.0, self.settings.poll_seconds * 2 ** min(failures, 7)))
+                time.sleep(min(60.0, self.idle_seconds * 2 ** min(failures, 7)))
         log.info("worker %s stopped", self.owner)
 
     def _on_signal(self, _signum: int, _frame: FrameType | None) -> None:
