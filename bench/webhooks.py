@@ -107,7 +107,12 @@ def work(database_url: str, role: str, ready: Event, stop: Event) -> None:
     from postbridge.config import Settings
     from postbridge.worker.loop import Worker, WorkerRole
 
-    worker = Worker(build_platform(Settings(database_url=database_url)), role=WorkerRole(role))
+    platform = build_platform(Settings(database_url=database_url))
+    # The bench's bookings are events only (no shipments behind them): the hand-over jobs their
+    # consumer queues (counted: the relay enqueues them) are not run, as no partner takes part
+    # here (bench/partners.py measures the partner exchange).
+    platform.partner_clients = None
+    worker = Worker(platform, role=WorkerRole(role))
     ready.set()
     while not stop.is_set():
         if not worker.step():
@@ -191,9 +196,9 @@ class Bench:
         return merchant.merchant_id
 
     def start_workers(self) -> Workers:
-        """As ``postbridge serve`` runs them: one ``jobs`` worker (relay, jobs) and
-        ``--delivery-processes`` ``deliveries`` workers; or one ``all`` worker with 0."""
-        roles = ["jobs"] + ["deliveries"] * self.delivery_processes
+        """As ``postbridge serve`` runs them: one ``jobs`` worker and ``--event-processes``
+        ``events`` workers (relay and deliveries); or one ``all`` worker with 0."""
+        roles = ["jobs"] + ["events"] * self.delivery_processes
         if self.delivery_processes == 0:
             roles = ["all"]
         stop = self.context.Event()
@@ -305,8 +310,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20,000 events, 10 s steady")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
-        "--delivery-processes", type=int, default=1,
-        help="`worker --role deliveries` processes beside the jobs worker, as `serve` starts "
+        "--event-processes", type=int, default=1, dest="delivery_processes",
+        help="`worker --role events` processes beside the jobs worker, as `serve` starts "
         "(default 1); 0 runs one `--role all` worker",
     )  # fmt: skip
     args = parser.parse_args()
@@ -334,12 +339,12 @@ def main() -> None:
                           "p99_delay_ms": round(steady_result["p99_delay_ms"], 1),
                           "p50_delay_ms": round(steady_result["p50_delay_ms"], 1),
                           "burst_cpu_ms_per_delivery": round(burst_result["cpu_ms_per_delivery"], 3),
-                          "delivery_processes": args.delivery_processes,
+                          "event_processes": args.delivery_processes,
                           "load_average_before_after": [load[:3], load[3:]]}))  # fmt: skip
         return
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-        f"SQLite; delivery processes: {args.delivery_processes}; load average before "
+        f"SQLite; event processes: {args.delivery_processes}; load average before "
         f"{load[0]:.2f}, after {load[3]:.2f}"
     )
     print(f"{'phase':<8} {'events':>8} {'delivered':>10} {'result':>34}")

@@ -112,3 +112,26 @@ def shipment_input(
         height_mm=body["parcel"]["height_mm"],
         customs=DeclarationInput(category=body["customs"]["category"], items=items),
     )
+
+
+# DDP destinations whose import charges the rules in force can estimate (rates, labels).
+RECIPIENT_ES_MADRID: dict[str, Any] = {
+    "name": "Lucia Fernandez",
+    "street_lines": ["Calle de Alcala, 50"],
+    "city": "Madrid",
+    "region": "Madrid",
+    "postal_code": "28014",
+    "country": "ES",
+    "phone": "+34 612 345 678",
+    "email": "lucia@example.es",
+}
+RECIPIENT_MX_CDMX: dict[str, Any] = {
+    "name": "Carlos Ruiz",
+    "street_lines": ["Av. Paseo de la Reforma 222"],
+    "city": "Ciudad de Mexico",
+    "region": "CDMX",
+    "postal_code": "06600",
+    "country": "MX",
+    "phone": "+52 55 1234 5678",
+    "email": "carlos@example.mx",
+}

@@ -20,6 +20,7 @@ from postbridge.api.routes import (
     jobs,
     labels,
     merchants,
+    partner_notifications,
     rates,
     shipments,
     tracking,
@@ -35,7 +36,8 @@ from postbridge.web.security_headers import SecurityHeadersMiddleware
 
 DESCRIPTION = """
 postbridge books cross-border parcels, plans their route through the network, prints their
-labels and tracks them to the buyer's door.
+labels and tracks them through the network to their hand-over to the destination's postal
+operator, which delivers them; scans after the hand-over show only when that post sends them.
 
 Every `/v1` route needs an API key: `Authorization: Bearer pb_...` (create one with
 `postbridge merchants create NAME`). Errors are RFC 9457 `application/problem+json` with a
@@ -56,6 +58,7 @@ def build_v1_router() -> APIRouter:
     v1.include_router(tracking.router)
     v1.include_router(webhooks.router)
     v1.include_router(events_routes.router)
+    v1.include_router(partner_notifications.router)
     return v1
 
 
@@ -97,6 +100,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
                 "description": "Tracking events in, trackers out; exceptions for operators.",
             },
             {"name": "merchants", "description": "The caller and its keys."},
+            {
+                "name": "partners",
+                "description": "What last-mile partners push to postbridge (signed by them).",
+            },
             {"name": "health", "description": "Liveness and readiness probes."},
         ],
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import MetaData
 
 from postbridge.activity.consumer import DailyActivityConsumer
+from postbridge.capacity.disruptions import DisruptionFeed
 from postbridge.carriers import PartnerRegistry
 from postbridge.carriers.clients import PartnerClients
 from postbridge.carriers.partners_file import load_partners_file
@@ -34,6 +35,7 @@ def metadata() -> MetaData:
     import postbridge.activity.models  # noqa: F401
     import postbridge.bulk.models  # noqa: F401
     import postbridge.capacity.models  # noqa: F401
+    import postbridge.console.models  # noqa: F401
     import postbridge.handover.models  # noqa: F401
     import postbridge.jobs.models  # noqa: F401
     import postbridge.merchants.models  # noqa: F401
@@ -93,7 +95,9 @@ def build_platform(settings: Settings, *, partners: PartnerRegistry | None = Non
     metadata()
     database = Database(make_engine(settings.database_url))
     partners = partners or partner_registry()
-    quoter = Quoter(load_operator_network(settings), partners=partners)
+    quoter = Quoter(
+        load_operator_network(settings), partners=partners, disruptions=DisruptionFeed(database)
+    )
     booking = BookingDeps(
         database=database,
         allocator=NumberAllocator(database, partner_schemes=partners.number_schemes()),

@@ -6,6 +6,7 @@ import uuid
 
 from fastapi.testclient import TestClient
 
+from postbridge.bulk.csv_format import template_header
 from postbridge.identifiers.s10 import is_valid_s10
 from postbridge.worker.loop import Worker
 from tests.csv_builders import RECIPIENT_BR, csv_row, csv_text
@@ -102,11 +103,36 @@ def test_rejected_only_as_json(client: TestClient, merchant_key: str) -> None:
     assert [r["row"] for r in response.json()["results"]] == [3, 5, 6]
 
 
-def test_bad_header_fails_the_batch_with_a_reason(client: TestClient, merchant_key: str) -> None:
-    batch = upload(client, merchant_key, "reference,colour\nA,red\n")
-    polled = client.get(f"/v1/shipment-batches/{batch['id']}", headers=auth(merchant_key)).json()
-    assert polled["status"] == "failed"
-    assert "unknown column(s) 'colour'" in polled["error"]
+def test_a_bad_header_is_refused_at_upload_naming_the_column(
+    client: TestClient, merchant_key: str
+) -> None:
+    folder = client.app.state.platform.settings.var_dir / "batches"  # type: ignore[attr-defined]
+    stored_before = set(folder.glob("*.csv"))
+    response = client.post(
+        "/v1/shipment-batches",
+        files={"file": ("orders.csv", b"reference,colour\nA,red\n", "text/csv")},
+        headers=auth(merchant_key),
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    message = "unknown column(s) 'colour'; see docs/csv-format.md"
+    assert response.json()["errors"] == [
+        {"field": "colour", "code": "invalid_csv", "message": message}
+    ]
+    assert set(folder.glob("*.csv")) <= stored_before  # the refused file is not kept
+
+
+def test_a_header_only_upload_is_refused(client: TestClient, merchant_key: str) -> None:
+    header = ",".join(template_header(items=1)).encode()
+    response = client.post(
+        "/v1/shipment-batches",
+        files={"file": ("orders.csv", header + b"\n", "text/csv")},
+        headers=auth(merchant_key),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "file", "code": "invalid_csv", "message": "the file has a header but no rows"}
+    ]
 
 
 def test_empty_upload_names_the_field(client: TestClient, merchant_key: str) -> None:

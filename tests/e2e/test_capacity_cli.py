@@ -27,7 +27,7 @@ def test_plan_and_departure_commands(tmp_path: Path) -> None:
     )
     assert listed.returncode == 0, listed.stderr
     rows = [line.split() for line in listed.stdout.splitlines() if line.strip().startswith("HKG")]
-    assert rows == [[MIA, "scheduled", "0", "0.0", "150,000", "40,000", "0%"]]
+    assert rows == [[MIA, "scheduled", "0", "0.0", "150,000", "40,000", "0.0%"]]
 
     delayed = run_cli("departures", "delay", MIA, "--minutes", "90", db_url=url)
     assert delayed.returncode == 0, delayed.stderr

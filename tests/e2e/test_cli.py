@@ -55,7 +55,9 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
 
 def test_demo_setup_seeds_merchant_key_and_orders(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    env = dict(os.environ, POSTBRIDGE_DATABASE_URL=url, POSTBRIDGE_VAR_DIR=str(tmp_path))
+    env = dict(
+        os.environ, POSTBRIDGE_DATABASE_URL=url, POSTBRIDGE_VAR_DIR=str(tmp_path), COLUMNS="80"
+    )
     script = "from postbridge.cli.demo import prepare_demo; from postbridge.config import Settings; prepare_demo(Settings())"
     first = subprocess.run(
         [sys.executable, "-c", script],
@@ -67,8 +69,20 @@ def test_demo_setup_seeds_merchant_key_and_orders(tmp_path: Path) -> None:
     )
     assert first.returncode == 0, first.stderr
     key = (tmp_path / "demo-api-key").read_text().strip()
-    assert key in first.stdout
-    assert "booked 11 demo orders, rejected 1" in " ".join(first.stdout.split())
+    # One fact per line, none wrapped mid-sentence in 80 columns; the key alone on its line.
+    lines = first.stdout.splitlines()
+    merchant_id, batch_id = lines[0].rsplit(" ", 1)[1], lines[-1].split("/")[3]
+    assert lines == [
+        f"created Demo Merchant (Shenzhen): {merchant_id}",
+        "its API key, shown once:",
+        key,
+        "also saved, readable only by you, to:",
+        f"  {tmp_path / 'demo-api-key'}",
+        "booked 11 demo orders, rejected 1; outcomes:",
+        f"  GET /v1/shipment-batches/{batch_id}/results",
+    ]
+    assert (merchant_id[:4], batch_id[:4]) == ("mch_", "bat_")
+    assert all(len(line) <= 80 for line in lines if str(tmp_path) not in line)
     assert oct((tmp_path / "demo-api-key").stat().st_mode & 0o777) == "0o600"
     again = subprocess.run(
         [sys.executable, "-c", script],

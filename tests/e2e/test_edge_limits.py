@@ -27,6 +27,7 @@ from postbridge.app import create_app
 from postbridge.bootstrap import Platform
 from postbridge.cli.serve import BOUNDED_H11
 from postbridge.storage.engine import make_engine
+from tests.csv_builders import csv_row, csv_text
 from tests.e2e.conftest import auth
 from tests.e2e.test_worker_crash import free_port, wait_until
 
@@ -242,7 +243,7 @@ def test_a_stored_upload_and_a_new_sqlite_file_are_readable_by_their_owner_only(
     with TestClient(create_app(platform=limited(platform, tmp_path))) as client:
         answer = client.post(
             "/v1/shipment-batches",
-            files={"file": ("orders.csv", b"reference\nmode-check\n", "text/csv")},
+            files={"file": ("orders.csv", csv_text([csv_row("MODE-CHECK")]).encode(), "text/csv")},
             headers=auth(merchant_key),
         )
     assert answer.status_code == 202
@@ -256,7 +257,7 @@ def test_a_stored_upload_and_a_new_sqlite_file_are_readable_by_their_owner_only(
 
 
 @pytest.mark.slow
-def test_serve_with_two_workers_runs_two_api_processes_one_job_worker_one_delivery_worker(
+def test_serve_with_two_workers_runs_two_api_processes_one_job_worker_one_event_worker(
     tmp_path: Path,
 ) -> None:
     port = free_port()
@@ -295,8 +296,8 @@ def test_serve_with_two_workers_runs_two_api_processes_one_job_worker_one_delive
         server.wait(30)
     assert [answer.status_code for answer in answers] == [200, 200, 200, 200]
     assert len(api_processes) == 2  # uvicorn's two worker processes (beside its resource tracker)
-    # The worker processes stay two whatever the API processes: relay and jobs, deliveries.
-    assert workers == [b"--role\x00deliveries\x00", b"--role\x00jobs\x00"]
+    # The worker processes stay two whatever the API processes: events, jobs.
+    assert workers == [b"--role\x00events\x00", b"--role\x00jobs\x00"]
 
 
 def test_healthz_answers_within_100_ms_while_hostile_amounts_hit_the_rates(

@@ -18,9 +18,11 @@ from postbridge.bootstrap import Platform
 from postbridge.carriers.clients import PartnerClients
 from postbridge.carriers.partners_file import load_partners_file
 from postbridge.carriers.upu import load_profiles
+from postbridge.errors import PartnerUnavailable
 from postbridge.handover.job_kinds import PREALERT_JOB
 from postbridge.handover.jobs import tracking_pull_partners
 from postbridge.handover.models import ShipmentHandover
+from postbridge.handover.repository import HandoverRepository
 from postbridge.handover.tracking_pull import pull_tracking
 from postbridge.identifiers.impb import is_valid_impb
 from postbridge.jobs.repository import JobRepository
@@ -168,29 +170,22 @@ def test_booked_parcels_reach_the_sandbox_with_their_declaration_and_their_event
     assert set(stored) == {"usps", "correos"}
 
 
-def test_a_parcel_the_post_would_refuse_is_held_and_shown_with_its_reasons(
+def test_a_parcel_the_post_would_refuse_is_refused_at_booking_and_never_sent(
     wired: Platform, client: TestClient, sandbox: TestClient, merchant_key: str
 ) -> None:
+    # Correos reads Latin script only (its profile's latin_script rule, which would hold the
+    # parcel): since issue 11 booking refuses the name itself, so no label prints it as glyphs
+    # the delivery office cannot read, and nothing reaches the post.
     body = shipment_body(recipient={**RECIPIENT_ES, "name": "李伟"})
-    shipment = client.post("/v1/shipments", json=body, headers=auth(merchant_key)).json()
+    response = client.post("/v1/shipments", json=body, headers=auth(merchant_key))
 
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["recipient.name"]
     Worker(wired).drain()
-
-    shown = client.get(f"/v1/shipments/{shipment['id']}", headers=auth(merchant_key)).json()
-    assert shown["status"] == "held"
-    assert shown["advance_data"]["status"] == "held"
-    assert shown["advance_data"]["checked_by"] == "platform"  # Correos's rule, from its profile
-    assert shown["advance_data"]["reasons"] == [
-        {"code": "addressee_name_not_latin", "field": "addressee.name",
-         "message": "Correos (Spain) requires addressee.name in Latin script"}
-    ]  # fmt: skip
     listed = client.get(
         "/v1/shipments", params={"status": "held"}, headers=auth(merchant_key)
     ).json()
-    assert [s["id"] for s in listed["items"]] == [shipment["id"]]
-    # Not sent: the post never saw data it would refuse.
-    path = f"/sandbox/v1/advance-data/CORREOS/{shipment['tracking_number']}"
-    assert sandbox.get(path).status_code == 404
+    assert listed["items"] == []
 
 
 def test_an_outage_of_500_then_429_loses_no_advance_data(
@@ -234,3 +229,53 @@ def test_an_outage_of_500_then_429_loses_no_advance_data(
     held = sandbox.get(f"/sandbox/v1/advance-data/CORREOS/{shipment['tracking_number']}").json()
     assert held["result"] == {"item_id": shipment["tracking_number"], "status": "accepted"}
     assert held["message"]["items"] == expected_items(shipment["customs"])
+
+
+def test_an_outage_of_the_event_feed_loses_no_events(
+    wired: Platform, client: TestClient, sandbox: TestClient, merchant_key: str
+) -> None:
+    with wired.database.unit_of_work() as uow:  # this test's sandbox starts its feed afresh
+        HandoverRepository(uow.session).set_feed_cursor("CORREOS", None, now=utc_now())
+        uow.commit()
+    body = shipment_body(recipient=RECIPIENT_ES)
+    shipment = client.post("/v1/shipments", json=body, headers=auth(merchant_key)).json()
+    Worker(wired).drain()  # advance data accepted, pre-alerted
+    sandbox.post("/sandbox/v1/clock/advance", json={"hours": 24 * 6})  # scans emitted
+    assert wired.partner_clients is not None
+
+    def stored() -> int:
+        with wired.database.unit_of_work() as uow:
+            return int(
+                uow.session.scalar(
+                    select(func.count()).where(
+                        TrackingEventRow.tracking_number == shipment["tracking_number"]
+                    )
+                )
+                or 0
+            )
+
+    def pull() -> None:
+        pull_tracking(
+            database=wired.database, clients=wired.partner_clients,  # type: ignore[arg-type]
+            partners=["CORREOS"],
+        )  # fmt: skip
+
+    sandbox.post("/sandbox/v1/faults", json={"partner": "CORREOS", "status": 500, "minutes": 10})
+    with pytest.raises(PartnerUnavailable, match="HTTP 500"):  # the job fails and is retried
+        pull()
+    assert stored() == 0
+    sandbox.post("/sandbox/v1/clock/advance", json={"minutes": 10})  # the 500s are over
+    sandbox.post(
+        "/sandbox/v1/faults",
+        json={"partner": "CORREOS", "status": 429, "retry_after_s": 30, "minutes": 5},
+    )
+    with pytest.raises(PartnerUnavailable, match="HTTP 429"):
+        pull()
+    assert stored() == 0
+    sandbox.post("/sandbox/v1/clock/advance", json={"minutes": 5})
+    pull()
+
+    arrived = stored()
+    assert arrived > 0
+    pull()  # the feed's cursor moved on: nothing twice
+    assert stored() == arrived

@@ -31,6 +31,7 @@ def production(sqlite_url: str, **overrides: str) -> Settings:
 @pytest.fixture
 def real_mailer_id(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POSTBRIDGE_USPS_MAILER_ID", "912345678")
+    monkeypatch.setenv("POSTBRIDGE_USPS_SUBSCRIPTION_SECRET", "k" * 32)
 
 
 @pytest.mark.parametrize(
@@ -67,12 +68,14 @@ def test_production_refuses_the_demo_mailer_id_and_names_every_setting(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("POSTBRIDGE_USPS_MAILER_ID", raising=False)
+    monkeypatch.delenv("POSTBRIDGE_USPS_SUBSCRIPTION_SECRET", raising=False)
     with pytest.raises(UnsafeProductionSettings) as refused:
         create_app(production(sqlite_url, secret_key="dev-only-change-me"))
     assert str(refused.value) == (
         "POSTBRIDGE_ENV=production refuses to start: "
         "POSTBRIDGE_SECRET_KEY is a development value; "
-        "POSTBRIDGE_USPS_MAILER_ID 901234 is the demo mailer id"
+        "POSTBRIDGE_USPS_MAILER_ID 901234 is the demo mailer id; "
+        "POSTBRIDGE_USPS_SUBSCRIPTION_SECRET is the sandbox's secret"
     )
 
 
@@ -109,6 +112,7 @@ def test_the_commands_refuse_on_one_line_before_starting_anything(
 ) -> None:
     env = dict(os.environ, POSTBRIDGE_ENV="production", POSTBRIDGE_DATABASE_URL=sqlite_url,
                POSTBRIDGE_SECRET_KEY=REAL_SECRET, POSTBRIDGE_USPS_MAILER_ID="912345678",
+               POSTBRIDGE_USPS_SUBSCRIPTION_SECRET="k" * 32,
                POSTBRIDGE_PUBLIC_BASE_URL="http://localhost:8000")  # fmt: skip
     result = subprocess.run(
         [sys.executable, "-m", "postbridge.cli.main", *command],

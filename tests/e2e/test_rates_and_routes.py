@@ -21,7 +21,9 @@ RATES = {
 
 
 def test_rates_quote_standard_through_two_iscs(client: TestClient, merchant_key: str) -> None:
-    response = client.post("/v1/rates", json=RATES, headers=auth(merchant_key))
+    response = client.post(
+        "/v1/rates", json={**RATES, "alternatives": True}, headers=auth(merchant_key)
+    )
     assert response.status_code == 200, response.text
     options = response.json()["options"]
     standard = [o for o in options if o["service"] == "standard"]

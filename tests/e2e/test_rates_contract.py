@@ -18,12 +18,21 @@ RATES: dict[str, Any] = {
 }
 
 
-@pytest.mark.parametrize("incoterm", ["DDU", "DDP"])
+# US import charges after 24 Jul 2026 are not recorded, so DDP is priced to Spain.
+@pytest.mark.parametrize(
+    ("incoterm", "destination"),
+    [
+        ("DDU", {"country": "US", "postal_code": "78701"}),
+        ("DDP", {"country": "ES", "postal_code": "28014"}),
+    ],
+)
 def test_rendered_options_validate_against_the_declared_model(
-    client: TestClient, merchant_key: str, incoterm: str
+    client: TestClient, merchant_key: str, incoterm: str, destination: dict[str, str]
 ) -> None:
     response = client.post(
-        "/v1/rates", json={**RATES, "incoterm": incoterm}, headers=auth(merchant_key)
+        "/v1/rates",
+        json={**RATES, "incoterm": incoterm, "destination": destination, "alternatives": True},
+        headers=auth(merchant_key),
     )
 
     assert response.status_code == 200, response.text

@@ -1,4 +1,4 @@
-"""``kill -9`` of the delivery worker while it delivers webhooks, end to end: ``postbridge serve --demo``
+"""``kill -9`` of the event worker (relay and deliveries) while it delivers webhooks, end to end: ``postbridge serve --demo``
 as a subprocess, an endpoint on a slow receiver on 127.0.0.1, parcels booked and cancelled
 through the API, the worker killed mid-delivery. The server starts a new worker, which sends
 what was in flight again once its lease ends: every event arrives, in order per shipment, and
@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 from standardwebhooks.webhooks import Webhook
 
+from postbridge.storage.engine import normalize_url
 from tests.builders import shipment_body
+from tests.conftest import fresh_postgres_database
 from tests.e2e.test_worker_crash import Running, gone, wait_until
 from tests.webhook_receiver import Received, Receiver
 
@@ -25,8 +28,20 @@ pytestmark = pytest.mark.slow
 SHIPMENTS = 30
 
 
-def test_killing_the_worker_mid_delivery_loses_no_event(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The platform's own database: SQLite under the test's folder, or a new PostgreSQL
+    database (the relay and the delivery claims take SKIP LOCKED there)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'var' / 'postbridge.db'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+def test_killing_the_worker_mid_delivery_loses_no_event(tmp_path: Path, database_url: str) -> None:
     running = Running(tmp_path)
+    running.env["POSTBRIDGE_DATABASE_URL"] = database_url
     running.env.update({
         "POSTBRIDGE_WEBHOOK_CONNECT_TIMEOUT_SECONDS": "3",
         "POSTBRIDGE_WEBHOOK_TIMEOUT_SECONDS": "2",
@@ -48,15 +63,15 @@ def test_killing_the_worker_mid_delivery_loses_no_event(tmp_path: Path) -> None:
                 assert booked.status_code == 201, booked.text
                 shipments.append(booked.json()["id"])
                 assert api.post(f"/v1/shipments/{booked.json()['id']}/cancel").status_code == 200
-            expected = events_of(tmp_path, shipments)
+            expected = events_of(database_url, shipments)
             assert len(expected) == 2 * SHIPMENTS
 
             wait_until(lambda: len(ours(receiver, shipments)) >= 10, 30, "first deliveries")
-            worker = running.worker_pid("deliveries")
+            worker = running.worker_pid("events")
             os.kill(worker, signal.SIGKILL)
             wait_until(lambda: gone(worker), 10, "the killed worker to go")
             at_kill = len({r.webhook_id for r in ours(receiver, shipments)})
-            running.spawned.add(running.worker_pid("deliveries", other_than=worker))
+            running.spawned.add(running.worker_pid("events", other_than=worker))
             wait_until(
                 lambda: {r.webhook_id for r in ours(receiver, shipments)} >= set(expected), 45,
                 "every event after the restart",
@@ -79,13 +94,19 @@ def test_killing_the_worker_mid_delivery_loses_no_event(tmp_path: Path) -> None:
         assert first_seen.index(booked) < first_seen.index(cancelled)
 
 
-def events_of(folder: Path, shipments: list[str]) -> dict[str, str]:
+def events_of(database_url: str, shipments: list[str]) -> dict[str, str]:
     """event id -> shipment id, in outbox order."""
-    with sqlite3.connect(folder / "var" / "postbridge.db") as database:
-        rows = database.execute(
-            "SELECT event_id, aggregate_key FROM outbox_events WHERE type IN "
-            "('shipment.booked', 'shipment.cancelled') ORDER BY position"
-        ).fetchall()
+    engine = create_engine(normalize_url(database_url))
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT event_id, aggregate_key FROM outbox_events WHERE type IN "
+                    "('shipment.booked', 'shipment.cancelled') ORDER BY position"
+                )
+            ).all()
+    finally:
+        engine.dispose()
     wanted = {f"shipment:{s}" for s in shipments}
     return {event_id: key.split(":", 1)[1] for event_id, key in rows if key in wanted}
 

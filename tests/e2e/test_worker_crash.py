@@ -127,7 +127,7 @@ class Running:
         return f"http://127.0.0.1:{self.port}"
 
     def worker_pids(self) -> list[int]:
-        """serve's two workers: ``--role jobs`` (relay and jobs), ``--role deliveries``."""
+        """serve's two workers: ``--role jobs``, ``--role events`` (relay and deliveries)."""
         return wait_until(
             lambda: found if len(found := children(self.server.pid)) >= 2 else [], 10,
             "the workers to start",

@@ -85,7 +85,9 @@ def test_concurrent_impb_allocation_never_collides(db: Database) -> None:
     impb = ImpbScheme(mailer_id="901234", service_type_code="001")
     allocator = NumberAllocator(db, partner_schemes={impb.name: impb})
     with ThreadPoolExecutor(max_workers=16) as pool:
-        blocks = list(pool.map(lambda _: allocator.allocate_partner_numbers("impb", 5), range(40)))
+        blocks = list(
+            pool.map(lambda _: allocator.allocate_partner_numbers(impb.name, 5), range(40))
+        )
     numbers = [number for block in blocks for number in block]
     assert len(numbers) == 200
     assert len(set(numbers)) == 200

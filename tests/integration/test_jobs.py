@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from postbridge.errors import Conflict
+from postbridge.errors import Conflict, PartnerUnavailable
 from postbridge.jobs.models import JobStatus
 from postbridge.jobs.operations import list_jobs, retry_job
 from postbridge.jobs.repository import ClaimedJob, JobRepository, NewJob
@@ -264,3 +264,23 @@ def test_enqueue_many_adds_each_dedupe_key_once_across_and_within_calls(db: Data
         4: (JobStatus.QUEUED, 5, now + timedelta(minutes=5), None),
         5: (JobStatus.QUEUED, 5, now, None),
     }
+
+
+def test_a_partners_retry_after_delays_the_retry_past_the_backoff(db: Database) -> None:
+    kind, clock = f"test.{uuid.uuid4().hex[:8]}", Clock()
+    job_id = enqueue(db, kind, now=clock.now, max_attempts=3)
+
+    def throttled(_job: ClaimedJob, _: JobContext) -> None:
+        raise PartnerUnavailable(
+            "USPS: the tracking request answered HTTP 429", partner="USPS", status=429,
+            retry_after_s=600.0,
+        )  # fmt: skip
+
+    work = runner(db, kind, throttled, clock, seed=5)
+    assert work.run_next() is not None
+    status, attempts, run_after, error = job_row(db, job_id)
+    assert (status, attempts) == ("queued", 1)
+    assert run_after == clock.now + timedelta(seconds=600)  # not the ~1 s backoff
+    assert error == "PartnerUnavailable: USPS: the tracking request answered HTTP 429"
+    clock.now += timedelta(seconds=599)
+    assert work.run_next() is None

@@ -3,6 +3,7 @@
 Public API::
 
     normalize_address(data, *, path, role, destination_country=None, problems) -> NormalizedAddress | None
+        (what it corrected is in NormalizedAddress.warnings, code "corrected", never silent)
     AddressInput, NormalizedAddress, AddressRole, TaxIdKind
     to_e164(raw, region) -> str | None
     preload(countries) -> None   # warm the caches at start-up

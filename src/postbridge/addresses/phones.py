@@ -108,9 +108,36 @@ def _library_e164(raw: str, region: str) -> str | None:
 def to_e164(raw: str, region: str) -> str | None:
     """E.164 for ``raw`` read with ``region`` as default country; None if not a valid number.
 
+    ``00`` is read as ``+`` when the number is not valid otherwise: it is the international
+    prefix of most of the world (ITU-T E.164 recommends it), so merchants dial "00 1 512 ..."
+    for a US number whatever the destination's own prefix (011 in North America).
     Repeated numbers (a merchant's sender phone on every row) hit the cache.
     """
-    return _fast_e164(raw, region) or _library_e164(raw, region)
+    found = _fast_e164(raw, region) or _library_e164(raw, region)
+    if found is None:
+        compact = _FORMATTING.sub("", raw)
+        if compact.startswith("00") and compact[2:].isdigit():
+            international = "+" + compact[2:]
+            found = _fast_e164(international, region) or _library_e164(international, region)
+    return found
+
+
+# An extension after the number: "ext. 23", "x23", "extension 23", "#23", ";ext=23" (RFC 3966),
+# "ramal 23" (pt), "anexo 23" / "extensión 23" (es), "分机 23" / "转 23" (zh).
+_EXTENSION = re.compile(
+    r"\s*(?:[,;]\s*)?(?:;?ext=|(?:ext|extn|extension|extensi[oó]n|ramal|anexo|x)\.?:?|#|分机|转)"
+    r"\s*(\d{1,7})\s*$",
+    re.IGNORECASE,
+)
+
+
+def split_extension(raw: str) -> tuple[str, str]:
+    """(number, extension digits) of a typed phone: "+1 512 555 0100 ext. 23" ->
+    ("+1 512 555 0100", "23"); the extension is "" when there is none."""
+    match = _EXTENSION.search(raw)
+    if match is None or match.start() == 0:
+        return raw, ""
+    return raw[: match.start()], match.group(1)
 
 
 def example_number(region: str) -> str:

@@ -20,9 +20,9 @@ from operator import itemgetter
 
 from postbridge.addresses import AddressInput
 from postbridge.customs import CustomsItemInput, DeclarationInput
-from postbridge.errors import FieldProblem
+from postbridge.errors import FieldProblem, InvalidInput
 from postbridge.kit.memo import MISSING, Memo
-from postbridge.kit.money import MoneyError, parse_amount
+from postbridge.kit.money import MoneyError, currency_exponent, parse_amount
 from postbridge.kit.text import control_character, control_character_problem, printable
 from postbridge.shipments.capture import ShipmentInput
 
@@ -37,13 +37,28 @@ SHIPMENT_COLUMNS = (
     "weight_g", "length_mm", "width_mm", "height_mm",
     "customs_category", "customs_explanation", "currency",
 )  # fmt: skip
-REQUIRED_COLUMNS = ("reference", "recipient_country", "weight_g", "customs_category")
+# Columns every file needs in its header (checked once per file, so that a file without one is
+# refused before booking instead of every row failing on the same empty cell); of the pairs in
+# ONE_OF_COLUMNS at least one. Each item number the header uses needs its six item columns.
+REQUIRED_COLUMNS = ("reference", "sender_street1", "sender_country", "recipient_street1",
+                    "recipient_country", "weight_g", "length_mm", "width_mm", "height_mm",
+                    "customs_category")  # fmt: skip
+ONE_OF_COLUMNS = (("sender_name", "sender_company"), ("recipient_name", "recipient_company"))
 _ITEM_COLUMN = re.compile(r"item(\d+)_(" + "|".join(ITEM_FIELDS) + r")")
 FREE_TEXT_COLUMNS = frozenset({"customs_explanation"})
 
 
-class CsvHeaderError(ValueError):
-    """The header cannot be read as a postbridge shipments CSV."""
+class CsvHeaderError(InvalidInput, ValueError):
+    """The file cannot be read as a postbridge shipments CSV: one error for the whole file,
+    naming the column to fix (``file`` when it is not one column's fault)."""
+
+    code = "invalid_csv"
+
+    def __init__(self, message: str, *, columns: Sequence[str] = ("file",)) -> None:
+        super().__init__(
+            message, problems=[FieldProblem(column, message, "invalid_csv") for column in columns]
+        )
+        self.columns = tuple(columns)
 
 
 def template_header(items: int = 2) -> list[str]:
@@ -74,17 +89,32 @@ class Layout:
                 unknown.append(raw)
                 continue
             if name in index:
-                raise CsvHeaderError(f"column {name!r} appears twice in the header")
+                raise CsvHeaderError(
+                    f"column {name!r} appears twice in the header", columns=(name,)
+                )
             index[name] = position
         if unknown:
             raise CsvHeaderError(
-                f"unknown column(s) {', '.join(map(repr, unknown))}; see docs/csv-format.md"
+                f"unknown column(s) {', '.join(map(repr, unknown))}; see docs/csv-format.md",
+                columns=[printable(column)[:100] for column in unknown],
             )
         missing = [c for c in REQUIRED_COLUMNS if c not in index]
+        shown = list(missing)
+        for pair in ONE_OF_COLUMNS:
+            if not any(c in index for c in pair):
+                missing.append(pair[0])
+                shown.append(" or ".join(pair))
+        items.add(1)
+        for number in sorted(items):
+            absent = [c for name in ITEM_FIELDS if (c := f"item{number}_{name}") not in index]
+            missing += absent
+            shown += absent
         if missing:
-            raise CsvHeaderError(f"missing required column(s): {', '.join(missing)}")
-        if 1 not in items:
-            raise CsvHeaderError("expected item columns item1_description, item1_quantity, ...")
+            raise CsvHeaderError(
+                f"missing required column(s): {', '.join(shown)}; add them to the header "
+                "(postbridge csv-template prints it; see docs/csv-format.md)",
+                columns=missing,
+            )
         return cls(index=index, item_numbers=tuple(sorted(items)))
 
 
@@ -105,10 +135,15 @@ class CsvShipment:
         if match and int(match.group(1)) < len(self.item_origins):
             line, number = self.item_origins[int(match.group(1))]
             return line, f"item{number}_{match.group(2) or 'description'}"
+        if field_path == "customs.items" and self.item_origins:
+            # With items declared, the declaration's own problem is their total weight against
+            # the parcel's (one currency per row cannot differ): the parcel weight to check.
+            return self.row_number, "weight_g"
         return self.row_number, column_for(field_path)
 
 
 _ITEM_PATH = re.compile(r"customs\.items\[(\d+)\]\.?([a-z_]*)(?:\..*)?")
+_STREET_PATH = re.compile(r"(sender|recipient)\.street_lines\[(\d+)\]")
 
 
 def column_for(field_path: str) -> str:
@@ -120,6 +155,9 @@ def column_for(field_path: str) -> str:
         return "item1_description"
     if field_path.endswith(".street_lines"):
         return field_path.replace(".street_lines", "_street1")
+    street = _STREET_PATH.fullmatch(field_path)
+    if street:  # sender.street_lines[1] (a label line that does not fit): sender_street2
+        return f"{street.group(1)}_street{int(street.group(2)) + 1}"
     if field_path.startswith("parcel."):
         return field_path[len("parcel.") :]
     return field_path.replace(".", "_")
@@ -177,6 +215,7 @@ def _getter(positions: list[int]) -> _Getter:
 # (immutable) input objects, so money and numbers are parsed once per distinct line.
 _senders: Memo[tuple[str, ...], AddressInput] = Memo(limit=4096)
 _items: Memo[tuple[str, ...], tuple[CustomsItemInput, tuple[FieldProblem, ...]]] = Memo(4096)
+_currencies: Memo[str, FieldProblem | None] = Memo(limit=256)
 
 
 def _address(values: tuple[str, ...]) -> AddressInput:
@@ -212,6 +251,19 @@ def _item(
     return _items.put(key, _parse_item(number, values, currency))
 
 
+def _currency_problem(currency: str) -> FieldProblem | None:
+    """The ``currency`` column's problem, once per row rather than once per item amount."""
+    found = _currencies.get(currency)
+    if found is not MISSING:
+        return found
+    try:
+        currency_exponent(currency)
+        problem = None
+    except MoneyError as exc:
+        problem = FieldProblem("currency", str(exc), "invalid_currency")
+    return _currencies.put(currency, problem)
+
+
 def _parse_item(
     number: int, values: tuple[str, ...], currency: str
 ) -> tuple[CustomsItemInput, tuple[FieldProblem, ...]]:
@@ -220,7 +272,9 @@ def _parse_item(
     problems: list[FieldProblem] = []
     unit_value = None
     try:
-        unit_value = parse_amount(value_text, currency) if value_text else None
+        # An unknown currency is the row's problem (reported once, on ``currency``).
+        known = _currency_problem(currency) is None
+        unit_value = parse_amount(value_text, currency) if value_text and known else None
     except MoneyError as exc:
         problems.append(FieldProblem(prefix + "unit_value", str(exc), "invalid_amount"))
     item = CustomsItemInput(
@@ -266,13 +320,38 @@ def read_shipments(
         if not reference and not any(known(cells)):
             continue
         if pending is not None and reference and reference == pending[1][reference_at]:
-            pending[2].append((row_number, cells))
+            # Another row of the same parcel (one row per item); one that repeats a row of the
+            # parcel cell for cell is a pasted or exported-twice line, not a second item.
+            repeated = _repeated_line(pending, cells)
+            if repeated:
+                yield _duplicate(row_number, reference, repeated)
+            else:
+                pending[2].append((row_number, cells))
             continue
         if pending is not None:
             yield _convert(plan, *pending)
         pending = (row_number, cells, [])
     if pending is not None:
         yield _convert(plan, *pending)
+
+
+def _repeated_line(
+    pending: tuple[int, list[str], list[tuple[int, list[str]]]], cells: list[str]
+) -> int:
+    """The line of the parcel's rows that ``cells`` repeats exactly, or 0."""
+    line, first, extra_rows = pending
+    if cells == first:
+        return line
+    return next((extra_line for extra_line, extra in extra_rows if extra == cells), 0)
+
+
+def _duplicate(row_number: int, reference: str, repeated: int) -> CsvShipment:
+    message = (
+        f"probable duplicate: this row repeats line {repeated} exactly and was not booked; "
+        "for a second item of the same kind raise item1_quantity instead"
+    )
+    problem = FieldProblem("reference", message, "duplicate_row")
+    return CsvShipment(row_number, printable(reference), None, [problem])
 
 
 _DIMENSIONS = ("weight_g", "length_mm", "width_mm", "height_mm")
@@ -285,6 +364,9 @@ def _convert(
      currency) = plan.scalars(cells)  # fmt: skip
     currency = currency.upper() if currency else "USD"
     problems: list[FieldProblem] = []
+    currency_problem = _currency_problem(currency)
+    if currency_problem is not None:
+        problems.append(currency_problem)
     _control_characters(plan, cells, problems)
     for _line, extra in extra_rows:
         _control_characters(plan, extra, problems)

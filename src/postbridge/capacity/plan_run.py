@@ -29,6 +29,7 @@ from postbridge.capacity.routes import (
     departs_of,
     planned_flight,
     promise_slack,
+    repromised,
     retimed_route,
 )
 from postbridge.capacity.summary import MAX_REPORTED_MOVES, DepartureLoad, PlanSummary, ShipmentMove
@@ -107,7 +108,7 @@ def run_plan(
         departure.planned_grams = int(result.departure_grams[row])
         departure.last_plan_id = plan_id
         departure.updated_at = now
-    changes = _write_shipment_plans(repo, usable, demand, result.assignment, now)
+    changes, at_risk = _write_shipment_plans(repo, network, usable, demand, result.assignment, now)
     written = time.perf_counter()
 
     moved = [c for c in changes if c.to_departure is not None]
@@ -120,7 +121,7 @@ def run_plan(
         departures=len(usable),
         departures_used=len(np.unique(rows[rows >= 0])),
         moved=len(moved),
-        at_risk=int(np.count_nonzero(result.assignment.late | result.assignment.unplanned)),
+        at_risk=at_risk,
         unplanned=int(np.count_nonzero(result.assignment.unplanned)),
         overweight_departures=len(result.overweight_departures),
         seconds=time.perf_counter() - started,
@@ -215,24 +216,35 @@ def _leg_cost(legs: dict[str, Any], leg_id: str, *, per_kg: bool) -> int:
 
 def _write_shipment_plans(
     repo: CapacityRepository,
+    network: Network,
     usable: list[ScheduledDeparture],
     demand: list[Demand],
     assignment: Any,
     now: datetime,
-) -> list[ShipmentMove]:
-    """Upsert every planned shipment's plan; re-time and flag routes that changed."""
+) -> tuple[list[ShipmentMove], int]:
+    """Upsert every planned shipment's plan; re-time, re-promise and flag routes that changed.
+    Returns the moves and how many shipments are at risk."""
     plans = repo.shipment_plans([d.shipment.id for d in demand])
     route_updates: dict[str, RouteDocument] = {}
     changes = []
+    at_risk_count = 0
     for index, item in enumerate(demand):
         row = int(assignment.departure_row[index])
         target = usable[row] if row >= 0 else None
         late, unplanned = bool(assignment.late[index]), bool(assignment.unplanned[index])
-        at_risk = late or unplanned
+        retimed = _retimed(network, item, target)
+        # The recomputed promise decides too: a parcel moved (now or by an earlier plan) whose
+        # p90 delivery passes the date promised at booking is at risk, whatever the planner's
+        # deadline says.
+        current = retimed or item.shipment.route
+        moved = retimed is not None or (current is not None and current.capacity is not None)
+        broken = moved and current is not None and not current.promise.within_promise
+        at_risk = late or unplanned or broken
+        at_risk_count += at_risk
         reason = None
         if unplanned:
             reason = f"no departure of {item.flight.leg_id} in the planning window has room"
-        elif late and target is not None:
+        elif (late or broken) and target is not None:
             reason = f"{target.id} arrives after the promise deadline"
         plan = plans.get(item.shipment.id)
         if plan is None:
@@ -243,26 +255,38 @@ def _write_shipment_plans(
         to_id = target.id if target else None
         if to_id != item.current_departure:
             changes.append(ShipmentMove(item.shipment.id, item.current_departure, to_id, at_risk))
-        route = _updated_route(item, target, at_risk)
+        route = _updated_route(item, target, retimed, at_risk)
         if route is not None:
             route_updates[item.shipment.id] = route
     repo.set_routes(route_updates, now=now)
-    return changes
+    return changes, at_risk_count
+
+
+def _retimed(
+    network: Network, item: Demand, target: ScheduledDeparture | None
+) -> RouteDocument | None:
+    """The route on ``target``'s effective times with its promise recomputed, or None when
+    the flight keeps its times (or has no departure)."""
+    if target is None:
+        return None
+    route = item.shipment.route
+    assert route is not None
+    departs = _effective_departs(target)
+    arrives = target.arrives_at + timedelta(minutes=target.delay_minutes)
+    if departs == item.flight.departs and arrives == item.flight.arrives:
+        return None
+    retimed = retimed_route(route, item.flight, departs=departs, arrives=arrives)
+    return repromised(retimed, network, shift=arrives - item.flight.arrives)
 
 
 def _updated_route(
-    item: Demand, target: ScheduledDeparture | None, at_risk: bool
+    item: Demand, target: ScheduledDeparture | None, retimed: RouteDocument | None, at_risk: bool
 ) -> RouteDocument | None:
     """The shipment's new route document, or None when it stays as stored."""
     route = item.shipment.route
     assert route is not None
     capacity = CapacityNote(departure=target.id if target else None, at_risk=at_risk)
-    updated = route
-    if target is not None:
-        departs = _effective_departs(target)
-        arrives = target.arrives_at + timedelta(minutes=target.delay_minutes)
-        if departs != item.flight.departs or arrives != item.flight.arrives:
-            updated = retimed_route(route, item.flight, departs=departs, arrives=arrives)
+    updated = retimed or route
     # A shipment that never left its booked departure on time carries no capacity note.
     if updated is route and route.capacity in (None, capacity) and not at_risk:
         return None

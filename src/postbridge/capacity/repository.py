@@ -11,7 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from postbridge.capacity.models import CapacityPlanRun, ScheduledDeparture, ShipmentPlan
+from postbridge.capacity.models import (
+    CapacityPlanRun,
+    DepartureStatus,
+    ScheduledDeparture,
+    ShipmentPlan,
+)
 from postbridge.quotes.route_document import RouteDocument
 from postbridge.shipments.models import Shipment, ShipmentDocument
 from postbridge.shipments.repository import ShipmentRepository
@@ -60,6 +65,24 @@ class CapacityRepository:
             query = query.where(ScheduledDeparture.leg_id.in_(sorted(leg_ids)))
         query = query.order_by(ScheduledDeparture.leg_id, ScheduledDeparture.departs_at)
         return list(self.session.scalars(query).all())
+
+    def disrupted_departures(self, since: datetime) -> list[tuple[str, datetime, str, int]]:
+        """(leg, scheduled departure, status, delay minutes) of every departure scheduled from
+        ``since`` that is cancelled or delayed."""
+        query = select(
+            ScheduledDeparture.leg_id,
+            ScheduledDeparture.departs_at,
+            ScheduledDeparture.status,
+            ScheduledDeparture.delay_minutes,
+        ).where(
+            ScheduledDeparture.departs_at >= since,
+            (ScheduledDeparture.status != DepartureStatus.SCHEDULED.value)
+            | (ScheduledDeparture.delay_minutes != 0),
+        )
+        return [
+            (leg, departs, status, delay)
+            for leg, departs, status, delay in self.session.execute(query)
+        ]
 
     def get_departure(
         self, departure_id: str, *, for_update: bool = False

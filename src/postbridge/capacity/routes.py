@@ -25,9 +25,19 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from postbridge.kit.clock import time_zone
+from postbridge.network.model import Network
 from postbridge.quotes.route_document import AIR, RouteDocument, RouteLeg, utc_text
+from postbridge.routing.promise import delivery_date
 
-__all__ = ["AIR", "PlannedFlight", "departs_of", "departure_id", "format_time", "planned_flight"]
+__all__ = [
+    "AIR",
+    "PlannedFlight",
+    "departs_of",
+    "departure_id",
+    "format_time",
+    "planned_flight",
+    "repromised",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +117,30 @@ def retimed_route(
             leg.ready + shift,
         )  # fmt: skip
     return replace(route, legs=tuple(legs))
+
+
+def repromised(route: RouteDocument, network: Network, *, shift: timedelta) -> RouteDocument:
+    """``route`` with its promise recomputed for hand-overs ``shift`` later: the same last-mile
+    transit days counted on the partner's delivery days from the new hand-over. The date
+    promised at booking (``promised_by``) stays; ``within_promise`` says whether p90 still
+    meets it. Unchanged when the network no longer knows the partner or injection point."""
+    partner = network.partners.get(route.partner)
+    injection = network.facilities.get(route.injection_point)
+    if partner is None or injection is None or not shift:
+        return route
+    promise = route.promise
+    handover_p50, handover_p90 = promise.handover_p50 + shift, promise.handover_p90 + shift
+    zone = injection.time_zone
+    p90 = delivery_date(partner, handover_p90, zone, promise.transit_days_p90)
+    updated = replace(
+        promise,
+        handover_p50=handover_p50,
+        handover_p90=handover_p90,
+        p50=delivery_date(partner, handover_p50, zone, promise.transit_days_p50),
+        p90=p90,
+        within_promise=p90 <= promise.promised_by,
+    )
+    return replace(route, promise=updated)
 
 
 def _timed(

@@ -7,8 +7,10 @@ same transaction, so a departure is never left cancelled with parcels still plan
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from postbridge.capacity.departures import plan_window
+from postbridge.capacity.disruptions import departures_changed
 from postbridge.capacity.models import DepartureStatus, ScheduledDeparture
 from postbridge.capacity.plan_run import StageCallback, run_plan
 from postbridge.capacity.repository import CapacityRepository
@@ -67,20 +69,41 @@ def list_departures(
         return [DepartureLoad.of(row) for row in rows]
 
 
+class _Unchanged:
+    """A capacity the caller did not give: it keeps its value."""
+
+
+UNCHANGED: Any = _Unchanged()
+
+
 def set_departure_capacity(
     *,
     database: Database,
     departure_id: str,
-    capacity_items: int | None,
-    capacity_grams: int | None,
+    capacity_items: int | None = UNCHANGED,
+    capacity_grams: int | None = UNCHANGED,
 ) -> DepartureLoad:
-    """Change a departure's capacity (None: no limit); the next plan run uses it."""
-    for field, value in (("capacity_items", capacity_items), ("capacity_grams", capacity_grams)):
+    """Change a departure's capacity (None: no limit; left out: unchanged); the next plan run
+    uses it."""
+    given = {
+        field: value
+        for field, value in (("capacity_items", capacity_items), ("capacity_grams", capacity_grams))
+        if value is not UNCHANGED
+    }
+    if not given:
+        raise InvalidInput.for_field(
+            "capacity_items",
+            "give capacity_items, capacity_grams or both (null: no limit); the body changes "
+            "nothing",
+            code="missing",
+        )
+    for field, value in given.items():
         if value is not None and value < 0:
             raise InvalidInput.for_field(field, "must be >= 0, or null for no limit")
     with database.unit_of_work() as uow:
         departure = _departure(CapacityRepository(uow.session), departure_id)
-        departure.capacity_items, departure.capacity_grams = capacity_items, capacity_grams
+        for field, value in given.items():
+            setattr(departure, field, value)
         departure.updated_at = utc_now()
         load = DepartureLoad.of(departure)
         uow.commit()
@@ -99,6 +122,7 @@ def cancel_departure(
         departure.updated_at = moment
         summary = _replan_lane(repo, network, departure, f"cancel {departure_id}", moment)
         uow.commit()
+    departures_changed()
     return summary
 
 
@@ -126,6 +150,7 @@ def delay_departure(
         trigger = f"delay {departure_id} {minutes}m"
         summary = _replan_lane(repo, network, departure, trigger, moment)
         uow.commit()
+    departures_changed()
     return summary
 
 

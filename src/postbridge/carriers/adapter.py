@@ -12,7 +12,7 @@ life); the hand-over asks by partner code and never names a partner.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -66,6 +66,15 @@ class PartnerAdapter(Protocol):
         """The number a parcel for this partner needs besides its S10; None: the S10 alone."""
         ...
 
+    def number_scheme_for(self, last_mile_service: str) -> PartnerNumberScheme | None:
+        """``number_scheme`` for a product of this last-mile service (its mail class)."""
+        ...
+
+    @property
+    def all_number_schemes(self) -> Sequence[PartnerNumberScheme]:
+        """Every scheme it may ask numbers of (what the number allocator must know)."""
+        ...
+
     def label_barcode(self, partner_number: str, *, postal_code: str) -> PartnerBarcode | None:
         """The label block for a parcel that carries ``partner_number``; None: no block."""
         ...
@@ -95,6 +104,19 @@ class PartnerAdapter(Protocol):
         mailing_date: date,
     ) -> str:
         """Register the parcel's label with the partner; the tracking number it allocated."""
+        ...
+
+    # Tracking pushed by the partner (Capability.TRACKING_PUSH).
+
+    def subscribe_tracking(self, apis: PartnerApis, *, listener_url: str) -> str:
+        """Ask the partner to push our parcels' scans to ``listener_url``; its subscription id."""
+        ...
+
+    def receive_tracking_push(
+        self, body: bytes, headers: Mapping[str, str]
+    ) -> tuple[PartnerScan, ...]:
+        """The scans of one pushed notification, once its signature is checked (``headers``
+        keyed in lower case); an error with its own HTTP status otherwise."""
         ...
 
 

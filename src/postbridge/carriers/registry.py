@@ -24,12 +24,10 @@ class PartnerRegistry:
         self._default = default
         self._schemes: dict[str, PartnerNumberScheme] = {}
         for adapter in (*self._adapters.values(), default):
-            scheme = adapter.number_scheme
-            if scheme is None:
-                continue
-            known = self._schemes.setdefault(scheme.name, scheme)
-            if known.counter != scheme.counter:
-                raise ValueError(f"partner number scheme {scheme.name!r} has two counters")
+            for scheme in adapter.all_number_schemes:
+                known = self._schemes.setdefault(scheme.name, scheme)
+                if known.counter != scheme.counter:
+                    raise ValueError(f"partner number scheme {scheme.name!r} has two counters")
 
     def adapter(self, partner: str) -> PartnerAdapter:
         return self._adapters.get(partner, self._default)
@@ -47,8 +45,15 @@ class PartnerRegistry:
     def supports(self, partner: str, capability: Capability) -> bool:
         return capability in self.adapter(partner).capabilities
 
-    def number_scheme(self, partner: str) -> PartnerNumberScheme | None:
-        return self.adapter(partner).number_scheme
+    def number_scheme(
+        self, partner: str, last_mile_service: str | None = None
+    ) -> PartnerNumberScheme | None:
+        """The partner's scheme for a product of ``last_mile_service`` (its default scheme
+        without one)."""
+        adapter = self.adapter(partner)
+        if last_mile_service is None:
+            return adapter.number_scheme
+        return adapter.number_scheme_for(last_mile_service)
 
     def number_schemes(self) -> dict[str, PartnerNumberScheme]:
         """Every scheme by name: what the number allocator issues from."""

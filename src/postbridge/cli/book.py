@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import typer
@@ -10,9 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from postbridge.bootstrap import Platform
 from postbridge.bulk import batches
-from postbridge.bulk.csv_format import template_header
+from postbridge.bulk.csv_format import CsvHeaderError, template_header
+from postbridge.bulk.reading import inspect_csv
 from postbridge.cli.common import fail, one_line_errors, platform, stderr, stdout
-from postbridge.errors import NotFound
+from postbridge.errors import InvalidInput, NotFound
 from postbridge.merchants.repository import MerchantRepository
 
 
@@ -36,6 +38,20 @@ def book(
 
 @one_line_errors
 def _book(file: Path, merchant: str, batch_key: str | None, results: Path | None) -> None:
+    # Everything that can be refused for the whole file is, before anything is booked.
+    if results is not None:
+        _check_writable(results)
+    try:
+        found = inspect_csv(file)
+    except CsvHeaderError as exc:
+        raise fail(f"{file.name}: {exc.detail}") from None
+    notes = []
+    if found.encoding != "utf-8-sig":
+        notes.append(f"encoded in {found.encoding.upper()}, not UTF-8")
+    if found.delimiter != ",":
+        notes.append("separated by " + {";": "semicolons", "\t": "tabs"}[found.delimiter])
+    if notes:
+        stderr.print(f"reading {file.name}: {'; '.join(notes)}", soft_wrap=True)
     plat = platform()
     merchant_id = _merchant_id(plat, merchant)
     sha = batches.file_sha256(file)
@@ -68,7 +84,8 @@ def _book(file: Path, merchant: str, batch_key: str | None, results: Path | None
         _write_results(plat, batch.id, results)
     stdout.print(
         f"batch {batch.id}: {batch.rows_booked} booked, {batch.rows_failed} rejected"
-        + (f"; outcomes in {results}" if results else "")
+        + (f"; outcomes in {results}" if results else ""),
+        soft_wrap=True,
     )
 
 
@@ -84,6 +101,21 @@ def _merchant_id(plat: Platform, merchant: str) -> str:
     if found is None:
         raise NotFound(f"merchant: no merchant with id or name {merchant!r}")
     return found.id
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a results path that cannot be written, without creating it."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        problem = "is a directory"
+    elif path.exists():
+        problem = "" if os.access(path, os.W_OK) else "is not writable"
+    elif not parent.is_dir():
+        problem = f"folder {parent} does not exist"
+    else:
+        problem = "" if os.access(parent, os.W_OK | os.X_OK) else f"folder {parent} is not writable"
+    if problem:
+        raise InvalidInput.for_field("results", f"cannot write {path}: {problem}")
 
 
 def _count_lines(file: Path) -> int:

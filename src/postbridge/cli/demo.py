@@ -34,9 +34,16 @@ def prepare_demo(settings: Settings) -> None:
         pepper=settings.secret_key,
     )
     _save_demo_key(key_file, created.token)
-    stdout.print(f"created {DEMO_MERCHANT} ({created.merchant_id}); API key, shown once:")
-    stdout.print(created.token, markup=False)
-    stdout.print(f"(also saved to {key_file}, readable only by you)")
+    # One short line per fact, never wrapped by the console (soft_wrap): a terminal of 80
+    # columns breaks a long path, not a sentence in the middle.
+    for line in (
+        f"created {DEMO_MERCHANT}: {created.merchant_id}",
+        "its API key, shown once:",
+        created.token,
+        "also saved, readable only by you, to:",
+        f"  {key_file}",
+    ):
+        stdout.print(line, markup=False, highlight=False, soft_wrap=True)
     _book_demo_orders(platform, created.merchant_id)
     platform.database.dispose()
 
@@ -58,10 +65,11 @@ def _book_demo_orders(platform: Platform, merchant_id: str) -> None:
             sha256=batches.file_sha256(path),
         )
         batch = batches.run_batch(deps=platform.booking, batch_id=batch.id, source=path)
-    stdout.print(
-        f"booked {batch.rows_booked} demo orders, rejected {batch.rows_failed} "
-        f"(see GET /v1/shipment-batches/{batch.id}/results)"
-    )
+    for line in (
+        f"booked {batch.rows_booked} demo orders, rejected {batch.rows_failed}; outcomes:",
+        f"  GET /v1/shipment-batches/{batch.id}/results",
+    ):
+        stdout.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _save_demo_key(path: Path, token: str) -> None:

@@ -5,17 +5,22 @@ from __future__ import annotations
 import typer
 
 from postbridge.cli import book, labels, merchants, plan, sandbox, serve, tracking, worker
+from postbridge.cli import users as users_cli
 from postbridge.cli.common import one_line_errors, stdout
 from postbridge.config import get_settings
 
+# Click's plain help: Typer's rich panels print a "<bool>" type after on/off flags, which take
+# no value; the plain layout shows value types only for options that take one.
 app = typer.Typer(
     name="postbridge",
     help="Cross-border parcel logistics: capture, plan, document, integrate, track.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(merchants.app, name="merchants")
+app.add_typer(users_cli.app, name="users")
 app.add_typer(db_app, name="db")
 app.command("book")(book.book)
 app.command("csv-template")(book.template)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from postbridge.cli.common import one_line_errors, platform, stdout
 from postbridge.merchants import service
@@ -45,19 +46,26 @@ def list_all() -> None:
     plat = platform()
     merchants = service.list_merchants(database=plat.database)
     keys = service.list_keys(database=plat.database)
-    table = Table("merchant", "id", "role", "key prefix", "created", "state")
+    # Ids and prefixes are printed whole (they are copied into other commands); the name, with
+    # its role under it, wraps instead, so the table fits 80 columns.
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("merchant", min_width=12, overflow="fold")
+    table.add_column("id", no_wrap=True, min_width=len("mch_") + 26)
+    table.add_column("key prefix", no_wrap=True)
+    table.add_column("created", no_wrap=True)
+    table.add_column("state", no_wrap=True)
     by_merchant: dict[str, list[service.KeyListing]] = {}
     for key in keys:
         by_merchant.setdefault(key.merchant_id, []).append(key)
     for merchant in merchants:
+        name = Text(merchant.name)
+        name.append(f"\n{merchant.role}", style="dim")
         merchant_keys = by_merchant.get(merchant.id) or []
         if not merchant_keys:
-            table.add_row(merchant.name, merchant.id, merchant.role, "-", "-", "-")
+            table.add_row(name, merchant.id, "-", "-", "-")
         for key in merchant_keys:
             state = "revoked" if key.revoked else "active"
-            table.add_row(
-                merchant.name, merchant.id, merchant.role, key.prefix, key.created_at, state
-            )
+            table.add_row(name, merchant.id, key.prefix, key.created_at[:10], state)
     stdout.print(table)
 
 
@@ -66,7 +74,8 @@ def list_all() -> None:
 def revoke(
     prefix: str = typer.Argument(..., help="Key prefix as listed, or the whole key."),
 ) -> None:
-    """Revoke an API key at once."""
+    """Revoke an API key: refused from now on, except by a server that checked it in the last
+    5 seconds, which goes on accepting it until then (API processes cache a checked key)."""
     plat = platform()
     service.revoke_key(database=plat.database, prefix=prefix)
     typer.echo(f"revoked {prefix}")

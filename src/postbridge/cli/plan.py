@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import typer
@@ -11,6 +12,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from postbridge.cli.common import one_line_errors, platform, stdout
+from postbridge.errors import InvalidInput
+from postbridge.kit.clock import utc_now
 
 if TYPE_CHECKING:
     from postbridge.capacity.summary import DepartureLoad, PlanSummary
@@ -21,6 +24,8 @@ departures_app = typer.Typer(
 )
 # The planner pulls in OR-Tools (~0.25 s): commands import it when they run, so the other
 # commands of the CLI start no slower.
+# A plan may redo yesterday (a UTC day still running in the Americas); earlier days have flown.
+PLAN_DAYS_BACK = 1
 STAGE_LABELS = {
     "departures": "materialising departures",
     "shipments": "reading booked shipments",
@@ -37,7 +42,16 @@ def plan(
     """Plan a day's departures (and roll-over days) for every booked, not yet flown parcel."""
     from postbridge import capacity
 
+    if top < 1:
+        raise InvalidInput.for_field("top", f"expected a whole number of at least 1, not {top}")
     plan_date = capacity.parse_plan_date(date)
+    earliest = utc_now().date() - timedelta(days=PLAN_DAYS_BACK)
+    if plan_date < earliest:
+        raise InvalidInput.for_field(
+            "date",
+            f"{plan_date.isoformat()} is in the past: the departures of days before "
+            f"{earliest.isoformat()} have left; plan yesterday, today or a later day",
+        )
     plat = platform()
     progress = Progress(
         TextColumn("{task.description:<28}"),
@@ -63,7 +77,9 @@ def plan(
             on_stage=on_stage,
         )
         progress.update(task, completed=len(STAGE_LABELS))
-    _print_loads(list(summary.busiest)[:top], title="busiest departures")
+    _print_loads(
+        list(summary.busiest)[:top], title="busiest departures (by share of capacity used)"
+    )
     stdout.print(_one_line(summary), soft_wrap=True)
 
 
@@ -77,7 +93,10 @@ def list_departures(
     from postbridge import capacity
 
     on_date = capacity.parse_plan_date(date)
-    loads = capacity.list_departures(database=platform().database, on_date=on_date, leg_id=lane)
+    plat = platform()
+    if lane is not None:
+        _check_lane(lane, {leg.id for leg in plat.quoter.network.legs})
+    loads = capacity.list_departures(database=plat.database, on_date=on_date, leg_id=lane)
     _print_loads(loads, title=f"departures on {on_date.isoformat()}")
 
 
@@ -115,6 +134,16 @@ def delay(
     stdout.print(_one_line(summary), soft_wrap=True)
 
 
+def _check_lane(lane: str, lanes: set[str]) -> None:
+    if lane not in lanes:
+        examples = ", ".join(sorted(lanes)[:2])
+        raise InvalidInput.for_field(
+            "lane",
+            f"no lane {lane!r} in the network; expected a leg id such as {examples} "
+            f"({len(lanes)} lanes)",
+        )
+
+
 def _print_loads(loads: list[DepartureLoad], *, title: str) -> None:
     # The id names leg and scheduled time; a delay shows in the status column.
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
@@ -130,11 +159,22 @@ def _print_loads(loads: list[DepartureLoad], *, title: str) -> None:
             f"{load.planned_grams / 1000:,.1f}",
             "-" if load.capacity_items is None else f"{load.capacity_items:,}",
             "-" if load.capacity_grams is None else f"{load.capacity_grams / 1000:,.0f}",
-            f"{load.utilisation:.0%}",
+            _share(load),
         )
     # Piped output (logs, tests) would otherwise be cut at 80 columns.
     console = stdout if stdout.is_terminal else Console(highlight=False, width=120)
     console.print(table)
+
+
+def _share(load: DepartureLoad) -> str:
+    """The share of the binding capacity in use, precise enough to show why the rows are in
+    their order (they are sorted by it): a demo day fills a 20-tonne freighter to 0.3 %."""
+    if load.capacity_items is None and load.capacity_grams is None:
+        return "no limit"
+    used = load.utilisation
+    if 0 < used < 0.001:
+        return "<0.1%"
+    return f"{used:.1%}"
 
 
 def _one_line(summary: PlanSummary) -> str:

@@ -111,9 +111,9 @@ def serve(
     if sandbox:  # first: the worker's partner calls go to it
         children.append(ChildProcess("partner sandbox", "sandbox", "serve"))
     if not no_worker:
-        # Two processes: the relay and the jobs, and the webhook deliveries (worker.loop).
-        children.append(ChildProcess("worker", "worker", "--role", "jobs"))
-        children.append(ChildProcess("webhook delivery", "worker", "--role", "deliveries"))
+        # Two processes (worker.loop): the jobs, and the events (outbox relay, webhooks).
+        children.append(ChildProcess("job worker", "worker", "--role", "jobs"))
+        children.append(ChildProcess("event worker", "worker", "--role", "events"))
     for child in children:
         child.start()
         stdout.print(f"{child.name} started (pid {child.pid})")

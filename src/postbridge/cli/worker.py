@@ -21,7 +21,7 @@ def worker(
     role: WorkerRole = typer.Option(
         WorkerRole.ALL.value,
         "--role",
-        help="all; jobs (outbox relay and jobs); deliveries (webhook deliveries only).",
+        help="all; jobs (the durable jobs); events (the outbox relay and webhook deliveries).",
     ),
 ) -> None:
     """Run jobs (uploaded batches, ...), relay outbox events to their consumers, deliver

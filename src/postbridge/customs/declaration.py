@@ -35,6 +35,12 @@ _GENERIC_DESCRIPTIONS = frozenset(
         "products",
         "accessories",
         "general merchandise",
+        # docs/csv-format.md: "Cotton T-shirt", not "clothes"
+        "clothes",
+        "clothing",
+        "apparel",
+        "garment",
+        "garments",
     }
 )
 _HS_SEPARATORS = str.maketrans("", "", ". -")

@@ -146,6 +146,9 @@ def _result(calc: Calculation, incoterm: Incoterm) -> DutyEstimate:
 
     total = _sum([line.amount for line in lines], currency)
     at_sale = _sum([line.amount for line in lines if line.collected_at_sale], currency)
+    # DDP: the merchant pays every charge (we remit at import and invoice it), so nothing is
+    # collected from the buyer at the door.
+    at_delivery = Money.zero(currency) if payer is Payer.MERCHANT else total - at_sale
     rule = calc.rule
     applied = AppliedRule(
         rule.id, rule.summary, rule.source, rule.effective_from, rule.effective_to
@@ -164,7 +167,7 @@ def _result(calc: Calculation, incoterm: Incoterm) -> DutyEstimate:
         fees=of_kind(ChargeKind.FEE),
         total=total,
         collected_at_sale=at_sale,
-        due_on_delivery=total - at_sale,
+        due_on_delivery=at_delivery,
         landed_cost=goods + calc.shipping_cost + total,
         lines=lines,
         rules=(applied, *calc.extra_rules),

@@ -122,7 +122,8 @@ class DutyEstimate:
     fees: Money
     total: Money
     collected_at_sale: Money  # part of ``total`` charged at checkout (IOSS, Remessa Conforme...)
-    due_on_delivery: Money  # part of ``total`` the import collects at the border
+    # Part of ``total`` the buyer pays at the door; zero for DDP (the merchant pays it all).
+    due_on_delivery: Money
     landed_cost: Money  # goods + shipping + total
     lines: tuple[ChargeLine, ...]
     rules: tuple[AppliedRule, ...]

@@ -1,4 +1,10 @@
-"""Which customs form a postal item needs: CN22 up to a threshold in SDR, CN23 above."""
+"""Which customs form a postal item needs: CN22 up to a threshold in SDR, CN23 above.
+
+The value rule is here. The other half of the UPU rule, a CN23 (with continuation sheets) when
+the items do not fit the CN22's compact table, depends on the label's layout: booking asks
+``postbridge.labels.fit.check_label``, which lays the CN22 out with every item and moves the
+parcel to a CN23 when they do not fit. A CN22 never prints "+ N more item(s)".
+"""
 
 from __future__ import annotations
 

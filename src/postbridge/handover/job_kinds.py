@@ -9,6 +9,7 @@ ADVANCE_DATA_JOB = "handover.advance_data"
 PREALERT_JOB = "handover.prealert"
 REGISTER_LABEL_JOB = "handover.register_label"
 TRACKING_PULL_JOB = "handover.tracking_pull"
+TRACKING_SUBSCRIPTION_JOB = "handover.tracking_subscription"
 # With the runner's backoff (doubling from 2 s, capped at 15 minutes) 20 attempts keep a job
 # alive through about three hours of partner outage.
 PARTNER_JOB_ATTEMPTS = 20

@@ -27,11 +27,13 @@ from postbridge.handover.job_kinds import (
     PREALERT_JOB,
     REGISTER_LABEL_JOB,
     TRACKING_PULL_JOB,
+    TRACKING_SUBSCRIPTION_JOB,
     tracking_pull_slot,
 )
 from postbridge.handover.prealert import send_prealerts
 from postbridge.handover.registration import register_label
 from postbridge.handover.tracking_pull import pull_tracking
+from postbridge.handover.tracking_push import subscribe
 from postbridge.jobs.repository import ClaimedJob, JobRepository
 from postbridge.jobs.runner import JobContext, JobHandler, PermanentFailure
 from postbridge.kit.clock import utc_now
@@ -107,7 +109,17 @@ def job_handlers(
             )  # fmt: skip
             uow.commit()
 
+    def tracking_subscription(job: ClaimedJob, context: JobContext) -> None:
+        _terminal(
+            lambda: subscribe(
+                clients=clients,
+                partner=job.payload["partner"],
+                listener_url=job.payload["listener_url"],
+            )  # fmt: skip
+        )
+
     return {
+        TRACKING_SUBSCRIPTION_JOB: tracking_subscription,
         ADVANCE_DATA_JOB: advance_data,
         PREALERT_JOB: prealert,
         REGISTER_LABEL_JOB: registration,

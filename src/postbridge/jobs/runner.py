@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+from postbridge.errors import PartnerUnavailable
 from postbridge.jobs.repository import ClaimedJob, JobRepository
 from postbridge.jobs.retry import retry_delay
 from postbridge.kit.clock import utc_now
@@ -119,16 +120,28 @@ class JobRunner:
             self._settle(job, error=_describe(exc), retry=False)
         except Exception as exc:  # any handler error is the job's failure, not the worker's
             log.exception("job %s (%s) failed, attempt %d", job.id, job.kind, job.attempts)
-            self._settle(job, error=_describe(exc), retry=job.attempts < job.max_attempts)
+            self._settle(
+                job, error=_describe(exc), retry=job.attempts < job.max_attempts,
+                not_before_s=_retry_after(exc),
+            )  # fmt: skip
         else:
             with self.database.unit_of_work() as uow:
                 JobRepository(uow.session).finish(job.id, owner=self.owner, now=self.clock())
                 uow.commit()
         return job
 
-    def _settle(self, job: ClaimedJob, *, error: str, retry: bool) -> None:
+    def _settle(
+        self, job: ClaimedJob, *, error: str, retry: bool, not_before_s: float | None = None
+    ) -> None:
+        """``not_before_s``: a partner's ``Retry-After`` longer than its client waits within a
+        call; the retry is not due before it, whatever the backoff says."""
         now = self.clock()
-        retry_at = now + retry_delay(job.attempts, rng=self.rng) if retry else None
+        retry_at = None
+        if retry:
+            delay = retry_delay(job.attempts, rng=self.rng)
+            if not_before_s is not None:
+                delay = max(delay, timedelta(seconds=not_before_s))
+            retry_at = now + delay
         with self.database.unit_of_work() as uow:
             JobRepository(uow.session).fail(
                 job.id, owner=self.owner, now=now, error=error, retry_at=retry_at
@@ -145,3 +158,11 @@ class JobRunner:
 def _describe(exc: BaseException) -> str:
     # Stored and shown (jobs list, a failed batch's error): never a failing row's data.
     return error_summary(exc)
+
+
+def _retry_after(exc: Exception) -> float | None:
+    """The seconds a partner asked to wait (``Retry-After`` on a 429 or 503), if it did."""
+    if isinstance(exc, PartnerUnavailable):
+        value = exc.extra.get("retry_after_s")
+        return float(value) if isinstance(value, int | float) else None
+    return None

@@ -26,6 +26,17 @@ _EXPONENT_EXCEPTIONS: dict[str, int] = {
 }  # fmt: skip
 
 
+# Codes merchants write that are not ISO 4217 but name one currency: RMB (renminbi) is how
+# Chinese invoices and marketplaces write CNY, the ISO code of the yuan.
+CURRENCY_ALIASES: dict[str, str] = {"RMB": "CNY"}
+
+
+def canonical_currency(currency: str) -> str:
+    """The ISO 4217 code of ``currency`` as typed ("rmb" -> "CNY", "usd" -> "USD")."""
+    code = currency.upper()
+    return CURRENCY_ALIASES.get(code, code)
+
+
 class MoneyError(ValueError):
     """An amount or currency that cannot be represented."""
 
@@ -71,15 +82,15 @@ def amount_minor(
 
 def parse_amount(text: str, currency: str, *, maximum: int = MAX_AMOUNT_UNITS) -> Money:
     """A client's amount of ``currency`` (see ``amount_minor``); MoneyError names the rule."""
-    code = currency.upper()
+    code = canonical_currency(currency)
     exponent = currency_exponent(code)
     return Money(code, amount_minor(text, exponent, currency=code, maximum=maximum))
 
 
 @lru_cache(maxsize=512)
 def currency_exponent(currency: str) -> int:
-    """Return the number of minor-unit digits of an ISO 4217 currency code."""
-    code = currency.upper()
+    """Return the number of minor-unit digits of an ISO 4217 currency code (or an alias)."""
+    code = canonical_currency(currency)
     if code in _EXPONENT_EXCEPTIONS:
         return _EXPONENT_EXCEPTIONS[code]
     if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
@@ -119,7 +130,7 @@ class Money:
     @classmethod
     def parse(cls, amount: str | int | Decimal, currency: str) -> Money:
         """Build from a decimal amount ("9.90"); refuses more digits than the currency has."""
-        code = currency.upper()
+        code = canonical_currency(currency)
         exponent = currency_exponent(code)
         try:
             value = Decimal(str(amount))

@@ -21,6 +21,7 @@ from postbridge.kit.money import (
     Money,
     MoneyError,
     amount_minor,
+    canonical_currency,
     currency_exponent,
     parse_amount,
 )
@@ -99,7 +100,7 @@ class MoneyIn(StrictModel):
             currency_exponent(value)
         except MoneyError as exc:
             raise ValueError(str(exc)) from exc
-        return value.upper()
+        return canonical_currency(value)  # RMB -> CNY
 
     @field_validator("amount", mode="before")
     @classmethod

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from postbridge.addresses import requirement_for
 from postbridge.carriers import PartnerRegistry
 from postbridge.errors import InvalidInput, NotFound
 from postbridge.kit.clock import utc_now
-from postbridge.kit.countries import country_name
 from postbridge.kit.money import Money
+from postbridge.kit.terms import Incoterm
 from postbridge.labels import (
     CustomsCategory,
     CustomsDeclaration,
@@ -24,6 +25,7 @@ from postbridge.labels import (
     render_png,
     render_zpl,
 )
+from postbridge.labels.addressing import AddressLine, label_address, printed_tax_id
 from postbridge.shipments.events import LabelCreated
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.models import Shipment
@@ -68,12 +70,13 @@ def label_data(shipment: Shipment, partners: PartnerRegistry) -> LabelData:
         sender=Party(
             name=sender["name"] or sender["company"],
             company=(sender["company"] or None) if sender["name"] else None,
-            # formatted_lines starts with name and company; the label prints those itself.
-            lines=tuple(_without_head(sender)),
-            phone=sender["phone"] or None,
+            # The label prints name and company itself; these are the lines below them.
+            lines=tuple(line.text for line in _address_lines(sender)[len(_head(sender)) :]),
+            phone=_phone(sender),
         ),
-        recipient_lines=tuple(recipient["formatted_lines"]),
-        recipient_phone=recipient["phone"] or None,
+        recipient_lines=tuple(line.text for line in _address_lines(recipient)),
+        recipient_phone=_phone(recipient),
+        recipient_tax_id=_tax_id(recipient),
         destination_country=shipment.destination_country,
         # Without a planned route (no planner configured), what the shipment itself knows.
         product_name=(route.product_name if route else None) or shipment.service.title(),
@@ -84,15 +87,40 @@ def label_data(shipment: Shipment, partners: PartnerRegistry) -> LabelData:
         created_on=shipment.created_at.date(),
         customs=_declaration(shipment),
         partner_barcode=partner_barcode,
+        incoterm=Incoterm(shipment.incoterm),
     )
 
 
-def _without_head(address: dict[str, Any]) -> list[str]:
-    head = {address["name"], address["company"]} - {""}
-    lines = list(address["formatted_lines"])
-    while lines and lines[0] in head:
-        lines.pop(0)
-    return lines or [country_name(address["country"]).upper()]
+def _address_lines(address: dict[str, Any]) -> tuple[AddressLine, ...]:
+    """The stored address in the label format of its country (``labels.label_address``)."""
+    return label_address(
+        country=address["country"],
+        name=address["name"],
+        company=address["company"],
+        street_lines=tuple(address["street_lines"]),
+        city=address["city"],
+        region=address["region"],
+        postal_code=address["postal_code"],
+    )
+
+
+def _phone(address: dict[str, Any]) -> str | None:
+    """The stored number, then its extension when one was typed: "+34612345678 ext. 23"."""
+    if not address["phone"]:
+        return None
+    extension = address.get("phone_extension")  # absent from addresses stored before it
+    return f"{address['phone']} ext. {extension}" if extension else address["phone"]
+
+
+def _head(address: dict[str, Any]) -> list[str]:
+    return [text for text in (address["name"], address["company"]) if text]
+
+
+def _tax_id(recipient: dict[str, Any]) -> str | None:
+    """Printed where the destination's customs ask for it (addresses/data/tax_ids.yaml)."""
+    if not recipient.get("tax_id") or requirement_for(recipient["country"]) is None:
+        return None
+    return printed_tax_id(recipient.get("tax_id_kind"), recipient["tax_id"])
 
 
 def _fallback_sort_code(shipment: Shipment) -> str:

@@ -11,7 +11,7 @@ from postbridge.labels.model import (
     Party,
 )
 from postbridge.labels.pdf import PageSize, render_pdf
-from postbridge.labels.png import render_png
+from postbridge.labels.png import render_png, render_png_pages
 from postbridge.labels.zpl import render_zpl
 
 __all__ = [
@@ -26,5 +26,6 @@ __all__ = [
     "format_recipient_lines",
     "render_pdf",
     "render_png",
+    "render_png_pages",
     "render_zpl",
 ]

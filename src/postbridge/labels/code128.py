@@ -120,7 +120,18 @@ def code128_bars(data: str) -> tuple[tuple[int, int], ...]:
 
 def code128_module_count(data: str) -> int:
     """Symbol width in modules, quiet zones excluded."""
-    return sum(ord(c) - 48 for c in code128_widths(data))
+    # The symbol count depends only on where the digits and FNC1s are, so every S10 (or every
+    # IMpb of one length) shares one cached count.
+    return _module_count(data.translate(_SHAPE))
+
+
+_SHAPE = str.maketrans({**{str(d): "0" for d in range(10)}, **{chr(c): "A" for c in range(32, 48)},
+                        **{chr(c): "A" for c in range(58, 127)}})  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _module_count(shape: str) -> int:
+    return sum(ord(c) - 48 for c in code128_widths(shape))
 
 
 def _digit_run(data: str, start: int) -> int:

@@ -13,13 +13,14 @@ from datetime import date
 
 from postbridge.identifiers import S10Id, parse_s10
 from postbridge.kit.money import Money
-from postbridge.kit.terms import CustomsCategory, CustomsFormType
+from postbridge.kit.terms import CustomsCategory, CustomsFormType, Incoterm
 
 __all__ = [
     "CustomsCategory",
     "CustomsDeclaration",
     "CustomsFormType",
     "CustomsItem",
+    "Incoterm",
     "LabelData",
     "PartnerBarcode",
     "Party",
@@ -50,6 +51,15 @@ class Party:
     lines: tuple[str, ...]
     company: str | None = None
     phone: str | None = None
+    # Speed (bench/labels.py): a key of the sender block's layout cache, looked up two or three
+    # times per label; hashed once, here.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.name, self.lines, self.company, self.phone)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def printed_lines(self, max_lines: int | None = None) -> tuple[str, ...]:
         """Name, company, address lines, phone; when space is short the phone goes first,
@@ -93,6 +103,21 @@ class CustomsDeclaration:
     certificate_number: str | None = None
     invoice_number: str | None = None
     postal_charges: Money | None = None
+    # Speed (bench/labels.py): the label layout keys its CN22 block cache on the declaration, two
+    # or three lookups per label, and a field-by-field hash of the items and their amounts cost
+    # more than the lookup. Hashed once, here.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fields = (
+            self.form_type, self.category, self.total_value, self.declared_on, self.signatory,
+            self.items, self.explanation, self.comments, self.licence_number,
+            self.certificate_number, self.invoice_number, self.postal_charges,
+        )  # fmt: skip
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def documents_only(self) -> bool:
@@ -115,7 +140,12 @@ class LabelData:
     customs: CustomsDeclaration
     return_address: Party | None = None  # None: return to the sender
     recipient_phone: str | None = None
+    # As printed under the address, e.g. "CPF 529.982.247-25", where destination customs ask.
+    recipient_tax_id: str | None = None
     partner_barcode: PartnerBarcode | None = None  # when the last mile numbers the parcel
+    # DDP labels carry a boxed "DDP" beside the product name: the duties are paid, the
+    # destination post must not collect them at the door.
+    incoterm: Incoterm = Incoterm.DDU
     s10: S10Id = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

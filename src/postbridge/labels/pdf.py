@@ -17,7 +17,7 @@ from postbridge.labels.code128 import code128_bars, code128_module_count
 from postbridge.labels.customs_layout import layout_cn23_pages
 from postbridge.labels.drawing import Align, Barcode, Box, DrawOp, Text, fit_text
 from postbridge.labels.fonts import PDF_LATIN, PDF_LATIN_BOLD, pdf_font_for
-from postbridge.labels.label_layout import layout_label
+from postbridge.labels.label_layout import plan_label
 from postbridge.labels.model import CustomsFormType, LabelData
 
 PageSize = Literal["4x6", "A6"]
@@ -52,8 +52,10 @@ def _render(labels: Sequence[LabelData], width: float, height: float) -> bytes:
     canvas = Canvas(buffer, pagesize=(width, height), invariant=1, pageCompression=1)
     canvas.setCreator("postbridge")
     for label in labels:
-        _draw_page(canvas, layout_label(label, width, height), height)
-        if label.customs.form_type is CustomsFormType.CN23:
+        plan = plan_label(label, width, height)
+        _draw_page(canvas, plan.ops, height)
+        # A CN22 whose items do not fit the label page travels as a CN23 (plan.form_type).
+        if plan.form_type is CustomsFormType.CN23:
             for page in layout_cn23_pages(label, width, height):
                 _draw_page(canvas, page, height)
     canvas.save()

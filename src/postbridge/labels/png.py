@@ -12,10 +12,11 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 from postbridge.labels.code128 import QUIET_ZONE_MODULES, code128_bars, code128_module_count
+from postbridge.labels.customs_layout import layout_cn23_pages
 from postbridge.labels.drawing import Align, Barcode, Box, DrawOp, Rule, Text, fit_text
 from postbridge.labels.fonts import png_font_for
-from postbridge.labels.label_layout import layout_label
-from postbridge.labels.model import LabelData
+from postbridge.labels.label_layout import layout_label, plan_label
+from postbridge.labels.model import CustomsFormType, LabelData
 
 LABEL_WIDTH_PT = 288.0
 LABEL_HEIGHT_PT = 432.0
@@ -25,7 +26,7 @@ BLACK = 0
 
 
 def render_png(label: LabelData, *, dpi: int = 203) -> bytes:
-    """1-bit PNG of the address label page (the CN23 form is PDF only)."""
+    """1-bit PNG of the address label page (``render_png_pages`` adds the CN23 pages)."""
     if dpi < 150:
         raise ValueError(f"dpi {dpi} is too coarse for scannable barcodes (minimum 150)")
     image = render_image(label, dpi=dpi)
@@ -34,13 +35,33 @@ def render_png(label: LabelData, *, dpi: int = 203) -> bytes:
     return buffer.getvalue()
 
 
+def render_png_pages(label: LabelData, *, dpi: int = 203) -> list[bytes]:
+    """The label page, then its CN23 form's pages when its customs are on a CN23."""
+    if dpi < 150:
+        raise ValueError(f"dpi {dpi} is too coarse for scannable barcodes (minimum 150)")
+    plan = plan_label(label, LABEL_WIDTH_PT, LABEL_HEIGHT_PT)
+    pages = [plan.ops]
+    if plan.form_type is CustomsFormType.CN23:
+        pages += layout_cn23_pages(label, LABEL_WIDTH_PT, LABEL_HEIGHT_PT)
+    out: list[bytes] = []
+    for ops in pages:
+        buffer = io.BytesIO()
+        _image(ops, dpi).save(buffer, format="PNG", dpi=(dpi, dpi))
+        out.append(buffer.getvalue())
+    return out
+
+
 def render_image(label: LabelData, *, dpi: int = 203) -> Image.Image:
+    return _image(layout_label(label, LABEL_WIDTH_PT, LABEL_HEIGHT_PT), dpi)
+
+
+def _image(ops: list[DrawOp], dpi: int) -> Image.Image:
     scale = dpi / 72
     size = (round(LABEL_WIDTH_PT * scale), round(LABEL_HEIGHT_PT * scale))
     # 1-bit like the thermal printers it feeds: crisp edges, and PNG encoding is 4x faster.
     image = Image.new("1", size, WHITE)
     draw = ImageDraw.Draw(image)
-    for op in layout_label(label, LABEL_WIDTH_PT, LABEL_HEIGHT_PT):
+    for op in ops:
         _draw(draw, op, scale, size[0])
     return image
 

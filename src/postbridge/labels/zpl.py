@@ -1,60 +1,71 @@
 """ZPL II labels for 4x6 in thermal printers at 203 dpi (812 × 1218 dots), ``^XA … ^XZ`` each.
 
-Built from string pieces (no per-label objects) so a batch renders at tens of thousands per
-second. Barcodes name their Code 128 subset explicitly (``>;`` start C with ``>8`` FNC1 for
-a GS1-128 partner barcode such as the IMpb, ``>:`` start B for the S10), so the symbol width is known for centring.
+The same layout as the PDF and PNG (``label_layout``, ``customs_layout``) translated to ZPL, so
+the three formats carry the same lines: every address line, wrapped where the PDF wraps, and
+the CN23 form's pages (one ``^XA … ^XZ`` block per page) after a label whose customs are on a
+CN23. Barcodes name their Code 128 subset explicitly (``>;`` start C with ``>8`` FNC1 for a
+GS1-128 partner barcode such as the IMpb, ``>:`` start B for the S10), so the symbol width is
+known for centring.
 
-Latin text uses the built-in scalable font 0. Non-Latin text (a Chinese sender name) is sent
-as a bitmap by default, or with ``cjk_font`` as ``^A@`` with a printer-resident Unicode font
-(e.g. ``E:ANMDS.TTF``, Zebra's Andale Mono simplified Chinese, if the printer has it).
+Latin text uses the built-in scalable font 0 (condensed: narrower than the Helvetica the layout
+wraps to, so it always fits). Other text (a Chinese sender name) is sent as a bitmap drawn with
+the CJK font (``^GFA``, any printer prints it), or with ``cjk_font`` as ``^A@`` with a
+printer-resident Unicode font (e.g. ``E:ANMDS.TTF``, if the printer has it). Either way no
+character is replaced by ``?``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
-from postbridge.labels.code128 import FNC1, QUIET_ZONE_MODULES, gs1_128_data
-from postbridge.labels.fonts import is_cp1252
-from postbridge.labels.model import (
-    CustomsCategory,
-    CustomsFormType,
-    CustomsItem,
-    LabelData,
-    PartnerBarcode,
-    Party,
-    keep_last_line,
+from postbridge.kit.memo import MISSING, IdentityMemo, Memo
+from postbridge.labels.code128 import FNC1, QUIET_ZONE_MODULES
+from postbridge.labels.customs_layout import layout_cn23_pages
+from postbridge.labels.drawing import (
+    Align,
+    Barcode,
+    Box,
+    DrawOp,
+    PageOps,
+    Rule,
+    Segment,
+    Text,
+    fit_text,
 )
-from postbridge.labels.printed import (
-    CATEGORY_ORDER,
-    CERTIFICATION,
-    PRINTED_CATEGORY,
-    category_text,
-    header_details,
-    item_cells,
-    partner_line,
-    signature_text,
-    totals_text,
-)
+from postbridge.labels.fonts import is_cp1252, text_width
+from postbridge.labels.label_layout import plan_label
+from postbridge.labels.model import CustomsFormType, LabelData
 from postbridge.labels.zpl_graphics import text_graphic
 
 DOTS_WIDE = 812
 DOTS_HIGH = 1218
-LEFT = 22
-CONTENT = DOTS_WIDE - 2 * LEFT
-CHAR_WIDTH_RATIO = 0.47  # font 0 advance per dot of height, a safe upper bound for truncation
+PAGE_WIDTH_PT = 288.0
+PAGE_HEIGHT_PT = 432.0
+SCALE = 203 / 72  # dots per point
+ASCENT = 0.75  # font 0: baseline below the top of its cell, as a share of the height
 _ESCAPES = str.maketrans({"^": "_5E", "~": "_7E", "_": "_5F"})
-_TABLE_X = (0, 0.43, 0.50, 0.62, 0.79, 0.91)
-_TABLE_HEADERS = ("Description", "Qty", "Net kg", "Value", "HS code", "Origin")
+_START = "^XA^CI28^PW812^LL1218^LH0,0"
 
 
 def render_zpl(labels: Sequence[LabelData], *, cjk_font: str | None = None) -> str:
-    """One ``^XA … ^XZ`` block per label, UTF-8 (``^CI28``), 4x6 in at 203 dpi.
+    """One ``^XA … ^XZ`` block per page, UTF-8 (``^CI28``), 4x6 in at 203 dpi: each label,
+    then its CN23 pages when its customs are on a CN23.
 
     ``cjk_font``: a printer font path (e.g. ``E:ANMDS.TTF``) for non-Latin text; ``None``
     sends such text as a bitmap (``^GFA``), which every printer can print.
     """
-    return "".join([_label(label, cjk_font) for label in labels])
+    # Speed: every page's pieces go into one list, joined once (a page of its own would copy
+    # each label's ~6 kB, most of it the sender's bitmaps, one more time).
+    out: list[str] = []
+    for label in labels:
+        plan = plan_label(label, PAGE_WIDTH_PT, PAGE_HEIGHT_PT)
+        ops = plan.ops
+        segments = ops.segments() if isinstance(ops, PageOps) else [(tuple(ops), False)]
+        _page(out, segments, cjk_font)
+        if plan.form_type is CustomsFormType.CN23:
+            for page in layout_cn23_pages(label, PAGE_WIDTH_PT, PAGE_HEIGHT_PT):
+                _page(out, [(tuple(page), False)], cjk_font)
+    return "".join(out)
 
 
 def zpl_code128_field(data: str) -> tuple[str, int]:
@@ -74,27 +85,105 @@ def zpl_code128_field(data: str) -> tuple[str, int]:
     return ">:" + data.replace(">", ">0"), (len(data) + 2) * 11 + 13
 
 
-def _text(x: int, baseline: int, height: int, text: str, width: int, cjk_font: str | None) -> str:
+def _page(out: list[str], segments: list[Segment], cjk_font: str | None) -> None:
+    """Append one ``^XA … ^XZ`` page's pieces to ``out``."""
+    out.append(_START)
+    for ops, cached in segments:
+        if cached:
+            out.append(_block(ops, cjk_font))
+        else:
+            out += [_op(op, cjk_font) for op in ops]
+    out.append("^XZ\n")
+
+
+# Blocks that repeat across a merchant's batch (header, sender, CN22) come from the layout's
+# caches as the very same tuple: translated once and found again by identity, without hashing
+# their ops. Each entry keeps its tuple alive, so an id is never reused while it is stored.
+_BY_ID: IdentityMemo[str] = IdentityMemo(1024)
+
+
+def _block(ops: tuple[DrawOp, ...], cjk_font: str | None) -> str:
+    found = _BY_ID.get(ops, cjk_font)
+    if found is not MISSING:
+        return found
+    return _BY_ID.put(ops, cjk_font, "".join([_op(op, cjk_font) for op in ops]))
+
+
+def _dots(points: float) -> int:
+    return round(points * SCALE)
+
+
+# Speed (bench/labels.py, ZPL batch ≥ 20,000 labels per CPU-second): the ops between the cached
+# blocks are new objects on every label, so a translation found by value is what saves work:
+# captions, rules, the recipient box and any line repeated across the batch are translated
+# once and found again in a bounded memo keyed by the op (a named tuple, hashed in C). Barcodes
+# (an S10, an IMpb) never repeat and skip it, and so does the rare printer-font CJK output.
+_TRANSLATED: Memo[DrawOp, str] = Memo(16384)
+
+
+def _op(op: DrawOp, cjk_font: str | None) -> str:
+    if type(op) is Barcode:
+        return _barcode(op)
+    if cjk_font is not None:
+        return _translate(op, cjk_font)
+    found = _TRANSLATED.get(op)
+    if found is not MISSING:
+        return found
+    return _TRANSLATED.put(op, _translate(op, None))
+
+
+def _translate(op: DrawOp, cjk_font: str | None) -> str:
+    if isinstance(op, Text):
+        return _text(op, cjk_font)
+    if isinstance(op, Barcode):
+        return _barcode(op)
+    if isinstance(op, Box):
+        width, height = max(1, _dots(op.width)), max(1, _dots(op.height))
+        thickness = min(width, height) if op.filled else max(1, _dots(op.line_width))
+        return f"^FO{_dots(op.x)},{_dots(op.y)}^GB{width},{height},{thickness}^FS"
+    return _rule(op)
+
+
+def _text(op: Text, cjk_font: str | None) -> str:
+    text, size, max_width, align = op.text, op.size, op.max_width, op.align
     if not text:
         return ""
-    limit = int(width / (height * CHAR_WIDTH_RATIO))
-    if len(text) > limit:
-        text = text[: max(1, limit - 3)].rstrip() + "..."
+    if len(text) * size > max_width:  # no glyph is wider than an em: shorter texts fit
+        bold = op.bold
+        text, size = fit_text(text, size, max_width, lambda t, s: text_width(t, s, bold))
+    height = max(10, _dots(size))
+    invert = "^FR" if op.inverse else ""
+    baseline = _dots(op.baseline)
+    if align is Align.LEFT:
+        left = op.x
+    elif align is Align.CENTER:
+        left = op.x - max_width / 2
+    else:
+        left = op.x - max_width
+    x0 = max(0, _dots(left))
     if text.isascii() or is_cp1252(text):
-        return f"^FT{x},{baseline}^A0N,{height}{_field(text)}"
+        if align is Align.LEFT:
+            return f"^FT{x0},{baseline}^A0N,{height}{invert}{_field(text)}"
+        justify = "C" if align is Align.CENTER else "R"
+        top = baseline - round(height * ASCENT)
+        box = round(max_width * SCALE)
+        return f"^FO{x0},{top}^FB{box},1,0,{justify}^A0N,{height}{invert}{_field(text)}"
     if cjk_font is not None:
-        return f"^FT{x},{baseline}^A@N,{height},{height},{cjk_font}{_field(text)}"
-    graphic, top_offset, _ = text_graphic(text, height)
-    return f"^FO{x},{baseline + top_offset}{graphic}^FS"
-
-
-def _block(x: int, top: int, height: int, text: str, width: int, justify: str, *,
-           reverse: bool = False) -> str:  # fmt: skip
-    limit = int(width / (height * CHAR_WIDTH_RATIO))
-    if len(text) > limit:
-        text = text[: max(1, limit - 3)].rstrip() + "..."
-    invert = "^FR" if reverse else ""
-    return f"^FO{x},{top}^FB{width},1,0,{justify}^A0N,{height}{invert}{_field(text)}"
+        if align is Align.LEFT:
+            return f"^FT{x0},{baseline}^A@N,{height},{height},{cjk_font}{invert}{_field(text)}"
+        justify = "C" if align is Align.CENTER else "R"
+        top = baseline - round(height * ASCENT)
+        box = round(max_width * SCALE)
+        return (
+            f"^FO{x0},{top}^FB{box},1,0,{justify}"
+            f"^A@N,{height},{height},{cjk_font}{invert}{_field(text)}"
+        )
+    graphic, top_offset, graphic_width = text_graphic(text, height)
+    if align is Align.CENTER:
+        x0 = max(0, _dots(op.x) - graphic_width // 2)
+    elif align is Align.RIGHT:
+        x0 = max(0, _dots(op.x) - graphic_width)
+    return f"^FO{x0},{baseline + top_offset}{invert}{graphic}^FS"
 
 
 def _field(text: str) -> str:
@@ -103,131 +192,24 @@ def _field(text: str) -> str:
     return f"^FD{text}^FS"
 
 
-def _barcode(top: int, height: int, data: str) -> str:
-    field, modules = zpl_code128_field(data)
-    module = 3 if (modules + 2 * QUIET_ZONE_MODULES) * 3 <= DOTS_WIDE else 2
-    x = (DOTS_WIDE - modules * module) // 2
-    return f"^FO{x},{top}^BY{module}^BCN,{height},N,N,N^FD{field}^FS"
+def _barcode(op: Barcode) -> str:
+    field, modules = zpl_code128_field(op.data)
+    fitting = DOTS_WIDE // (modules + 2 * QUIET_ZONE_MODULES)
+    module = max(1, min(_dots(op.module_width), fitting))
+    x = max(0, round(op.center_x * SCALE - modules * module / 2))
+    return f"^FO{x},{_dots(op.top)}^BY{module}^BCN,{_dots(op.height)},N,N,N^FD{field}^FS"
 
 
-# Blocks that repeat across a merchant's batch (same product, sender, items) are cached by value.
-@lru_cache(maxsize=1024)
-def _header_block(
-    product: str, partner: str, sort_code: str, office: str, cjk_font: str | None
-) -> str:
-    return "".join(
-        (
-            _text(LEFT, 56, 34, product, 480, cjk_font),
-            _text(LEFT, 88, 24, partner, 480, cjk_font),
-            "^FO512,22^GB278,108,108^FS",
-            _block(512, 36, 60, sort_code, 278, "C", reverse=True),
-            _block(512, 98, 26, office, 278, "C", reverse=True),
-            "^FO22,140^GB768,3,3^FS^FT22,172^A0N,18^FDFROM^FS",
-            "^FT420,172^A0N,18^FDRETURN IF UNDELIVERABLE^FS^FO410,152^GB2,148,2^FS",
-            "^FO22,305^GB768,214,4^FS^FT34,338^A0N,24^FDTO^FS",
-        )
-    )
-
-
-@lru_cache(maxsize=1024)
-def _parties_block(sender: Party, returns_to: Party, cjk_font: str | None) -> str:
-    out: list[str] = []
-    for x, party in ((LEFT, sender), (420, returns_to)):
-        for index, line in enumerate(party.printed_lines(5)):
-            out.append(_text(x, 196 + index * 24, 21, line, 370, cjk_font))
-    return "".join(out)
-
-
-def _label(label: LabelData, cjk_font: str | None) -> str:
-    out = [
-        "^XA^CI28^PW812^LL1218^LH0,0",
-        _header_block(
-            label.product_name,
-            partner_line(label),
-            label.sort_code,
-            label.office_of_exchange,
-            cjk_font,
-        ),  # fmt: skip
-        _text(LEFT, 116, 24, header_details(label), 480, cjk_font),
-        _parties_block(label.sender, label.returns_to, cjk_font),
-    ]
-    recipient = keep_last_line(label.recipient_lines, 6)
-    for index, line in enumerate(recipient):
-        out.append(_text(84, 340 + index * 33, 32 if index == 0 else 28, line, 690, cjk_font))
-    if label.recipient_phone:
-        phone = f"Tel {label.recipient_phone}"
-        out.append(_text(84, 340 + len(recipient) * 33, 24, phone, 690, cjk_font))
-    y = 527
-    if label.partner_barcode is not None:
-        out.append(_partner_block(label.partner_barcode, y))
-        y += 240
-    # An S10 is 13 characters of subset B: (13 + 2) × 11 + 13 = 178 modules, 534 dots at 3.
-    out.append(
-        f"^FO139,{y + 10}^BY3^BCN,100,N,N,N^FD>:{label.s10.text}^FS"  # 100 dots = 12.5 mm
-        f"^FO22,{y + 114}^FB768,1,0,C^A0N,34^FD{label.s10.spaced}^FS^FO22,{y + 150}^GB768,3,3^FS"
-    )
-    y += 154
-    customs = label.customs
-    if customs.form_type is CustomsFormType.CN22:
-        table, y = _cn22_table(customs.category, customs.items, y, cjk_font)
-        out.append(table)
-        out.append(_text(LEFT, y + 24, 21, totals_text(label), CONTENT, cjk_font))
-        out.append(f"^FO22,{y + 30}^FB768,3,0,L^A0N,14^FD{CERTIFICATION}^FS")
-        out.append(_text(LEFT, y + 86, 22, signature_text(label), CONTENT, cjk_font))
-    else:
-        pointer = f"Category: {category_text(label)}   Items: {len(customs.items)}"
-        out.append(_text(LEFT, y + 34, 26, "CUSTOMS DECLARATION CN 23 ATTACHED", CONTENT, None))
-        out.append(_text(LEFT, y + 64, 21, pointer, CONTENT, cjk_font))
-        out.append(_text(LEFT, y + 92, 21, totals_text(label), CONTENT, cjk_font))
-    out.append("^XZ\n")
-    return "".join(out)
-
-
-def _partner_block(block: PartnerBarcode, y: int) -> str:
-    """Banner, GS1-128 symbol (152 dots = 0.75 in, the IMpb minimum) and number: 240 dots."""
-    return (
-        f"^FO22,{y}^GB768,6,6^FS^FO22,{y + 10}^FB768,1,0,C^A0N,28{_field(block.banner)}"
-        f"{_barcode(y + 40, 152, gs1_128_data(block.gs1_fields))}"
-        f"^FO22,{y + 198}^FB768,1,0,C^A0N,30{_field(block.human_readable)}"
-        f"^FO22,{y + 232}^GB768,6,6^FS"
-    )
-
-
-@lru_cache(maxsize=1024)
-def _cn22_table(
-    category: CustomsCategory, items: tuple[CustomsItem, ...], top: int, cjk_font: str | None
-) -> tuple[str, int]:
-    """CN22 title, category boxes and item table; returns the ZPL and the y below it."""
-    out = [
-        _text(LEFT, top + 26, 24, "CUSTOMS DECLARATION  CN 22", 500, None),
-        _block(LEFT, top + 8, 18, "May be opened officially", CONTENT, "R"),
-    ]
-    y = top + 36
-    for index, box_category in enumerate(CATEGORY_ORDER):
-        x = LEFT + (index % 3) * 256
-        box_top = y + (index // 3) * 22
-        out.append(f"^FO{x},{box_top}^GB16,16,2^FS")
-        if box_category is category:
-            out.append(f"^FO{x},{box_top}^GD16,16,3,B,L^FS^FO{x},{box_top}^GD16,16,3,B,R^FS")
-        out.append(f"^FT{x + 24},{box_top + 16}^A0N,19^FD{PRINTED_CATEGORY[box_category]}^FS")
-    y += 46
-    if category is CustomsCategory.DOCUMENTS:
-        out.append(_text(LEFT, y + 20, 19, "Contents: documents (no item list)", CONTENT, None))
-        return "".join(out), y + 26
-    rows = max(1, (DOTS_HIGH - 8 - 92 - 6 - (y + 22)) // 21)
-    shown = items if len(items) <= rows else items[: rows - 1]
-    starts = [LEFT + int(share * CONTENT) for share in _TABLE_X]
-    widths = [b - a - 6 for a, b in zip(starts, [*starts[1:], LEFT + CONTENT], strict=True)]
-    for header, x, width in zip(_TABLE_HEADERS, starts, widths, strict=True):
-        out.append(_text(x, y + 18, 17, header, width, None))
-    out.append(f"^FO22,{y + 22}^GB768,2,2^FS")
-    y += 22
-    for item in shown:
-        y += 21
-        for cell, x, width in zip(item_cells(item), starts, widths, strict=True):
-            out.append(_text(x, y, 18, cell, width, cjk_font))
-    if len(shown) < len(items):
-        y += 21
-        out.append(_text(LEFT, y, 18, f"+ {len(items) - len(shown)} more item(s)", CONTENT, None))
-    out.append(f"^FO22,{y + 5}^GB768,2,2^FS")
-    return "".join(out), y + 6
+def _rule(op: Rule) -> str:
+    thickness = max(1, _dots(op.line_width))
+    x1, y1, x2, y2 = _dots(op.x1), _dots(op.y1), _dots(op.x2), _dots(op.y2)
+    if y1 == y2 or x1 == x2:
+        width = max(abs(x2 - x1), thickness)
+        height = max(abs(y2 - y1), thickness)
+        x0 = min(x1, x2) - (thickness // 2 if x1 == x2 else 0)
+        y0 = min(y1, y2) - (thickness // 2 if y1 == y2 else 0)
+        return f"^FO{x0},{y0}^GB{width},{height},{thickness}^FS"
+    # A diagonal (the cross in a ticked box): "L" leans like "\", "R" like "/".
+    lean = "L" if (x2 - x1) * (y2 - y1) > 0 else "R"
+    width, height = abs(x2 - x1), abs(y2 - y1)
+    return f"^FO{min(x1, x2)},{min(y1, y2)}^GD{width},{height},{thickness},B,{lean}^FS"

@@ -29,6 +29,7 @@ from postbridge.network.model import (
     Leg,
     Network,
     ServiceLevel,
+    Spread,
     TransportMode,
 )
 from postbridge.network.parties import read_partners, read_products
@@ -80,6 +81,7 @@ def load_network(directory: Path) -> Network:
     customs = _read_customs(doc, facilities)
     partners = read_partners(doc, directory, facilities)
     products = read_products(doc, directory, partners)
+    origin_handling = _read_origin_handling(doc)
     if problems.items:
         raise NetworkDefinitionError(problems.items)
     return Network(
@@ -91,7 +93,30 @@ def load_network(directory: Path) -> Network:
         customs=customs,
         partners=partners,
         products=products,
+        origin_handling=origin_handling,
     )
+
+
+def _read_origin_handling(doc: YamlDocument) -> dict[ServiceLevel, Spread]:
+    """``service_levels: {premium: {origin_handling: {median, p90}}, ...}`` (optional)."""
+    raw = doc.data.get("service_levels")
+    if raw is None:
+        return {}
+    levels = doc.mapping(raw, ("service_levels",))
+    handling: dict[ServiceLevel, Spread] = {}
+    for name, entry in (levels or {}).items():
+        path: PathKey = ("service_levels", name)
+        level = next((s for s in ServiceLevel if s.value == name), None)
+        if level is None:
+            doc.problem(path, f"unknown service level {name!r}")
+            continue
+        settings = doc.mapping(entry, path) or {}
+        if "origin_handling" not in settings:
+            continue
+        spread = parse_spread(doc, settings["origin_handling"], (*path, "origin_handling"))
+        if spread is not None:
+            handling[level] = spread
+    return handling
 
 
 def read_country(doc: YamlDocument, value: Any, path: PathKey) -> str | None:

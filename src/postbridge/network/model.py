@@ -168,6 +168,10 @@ class Network:
     customs: dict[str, CustomsProfile]
     partners: dict[str, LastMilePartner]
     products: dict[str, Product]
+    # Per service level, what replaces the origin sorting centre's processing: priority
+    # handling (premium is sorted first) or the wait for a consolidated dispatch (economy).
+    # A level not listed gets the facility's own processing.
+    origin_handling: dict[ServiceLevel, Spread] = field(default_factory=dict)
 
     def facility(self, facility_id: str) -> Facility:
         return self.facilities[facility_id]

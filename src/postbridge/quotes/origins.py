@@ -36,7 +36,21 @@ def origin_facility(network: Network, country: str, postal_code: str, *, field: 
         found = table.get(digits[:length])
         if found is not None:
             return _checked(network, found)
-    return _checked(network, table["*"])
+    if "*" in table:
+        return _checked(network, table["*"])
+    # No first mile is sold from outside the pick-up zones: quoting the route from a centre
+    # the parcel has not reached would promise dates it cannot make.
+    centres = sorted(
+        {network.facilities[f].city for f in table.values() if f in network.facilities}
+    )
+    raise InvalidInput.for_field(
+        field.rpartition(".")[0] + ".postal_code" if "." in field else "postal_code",
+        f"{postal_code} is outside postbridge's pick-up zones in {country} (collection from "
+        f"{', '.join(centres)} and their provinces); the network sells no first mile from "
+        "there to a sorting centre",
+        code="not_served",
+        error_code="origin_not_served",
+    )
 
 
 def _checked(network: Network, facility_id: str) -> str:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from postbridge.kit.schemas import Line, MoneyIn, MoneyOut, StrictModel
 
 
 class PlaceIn(StrictModel):
     country: Annotated[Line, Field(min_length=2, max_length=60, examples=["CN"])]
-    postal_code: Annotated[Line, Field(min_length=1, max_length=20, examples=["518057"])]
+    # Optional where the country's posts use none (Chile, Colombia may be left out): the
+    # country's rules decide, and a missing one they require is a problem naming the field.
+    postal_code: Annotated[Line, Field(max_length=20, examples=["518057"])] = ""
 
 
 class ParcelSizeIn(StrictModel):
@@ -27,7 +29,19 @@ class RatesRequest(StrictModel):
     destination: PlaceIn
     parcel: ParcelSizeIn
     declared_value: MoneyIn
-    incoterm: Literal["DDU", "DDP"] = "DDU"
+    incoterm: Literal["DDU", "DDP"] = Field(
+        default="DDU",
+        description=(
+            "DDP: every product sold duties paid, its total including the import charges the "
+            "merchant pays (nothing is due from the buyer); refused with "
+            "`duties_not_estimable` when the destination's charges cannot be estimated."
+        ),
+    )
+    alternatives: StrictBool = Field(
+        default=False,
+        description="true: every option (each product through each injection point); "
+        "false: each product's best option.",
+    )
 
 
 class ClosedModel(BaseModel):
@@ -91,4 +105,7 @@ class RateOptionOut(ClosedModel):
 
 
 class RatesResponse(ClosedModel):
-    options: list[RateOptionOut] = Field(description="Every feasible option, earliest p50 first.")
+    options: list[RateOptionOut] = Field(
+        description="Each product's best option (every option with `alternatives`), earliest "
+        "p50 first."
+    )

@@ -1,40 +1,47 @@
-"""Rates and booking routes on the network, with duties for duties-paid products.
+"""Rates and booking routes on the network, with duties for duties-paid (DDP) sales.
 
-``Quoter.rates`` answers POST /v1/rates: every feasible option. ``Quoter.plan`` is the
-booking's RoutePlanner: the option the requested service picks, as a route document (typed,
-``route_document.RouteDocument``) and the partner number its last mile needs (asked of the
-partner registry, so that no partner is named here).
+``Quoter.rates`` answers POST /v1/rates: the best option of each product (every alternative on
+request). ``Quoter.plan`` is the booking's RoutePlanner: the option the requested service picks,
+as a route document (typed, ``route_document.RouteDocument``) and the partner number its last
+mile needs (asked of the partner registry, so that no partner is named here).
+Options are routed on the departures that will fly: the disruption feed (cancelled and delayed
+departures, from capacity planning) is applied to the timetable of every quote.
 Bulk capture plans thousands of parcels a second, so the options are memoised per (origin,
-destination region group, 1 kg weight band, booking minute) and the chosen route per that group,
-service and incoterm; the price is always recomputed for the parcel's own weight and size.
+destination region group, 1 kg weight band, booking minute, disruptions) and the chosen route
+per that group, service and incoterm; the price is always recomputed for the parcel's own
+weight and size, and a DDP price adds the import charges of the parcel's own basket
+(``quotes.duties``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from postbridge.addresses import check_postal_code
 from postbridge.carriers import PartnerRegistry
 from postbridge.customs import CustomsItem
-from postbridge.customs.fx import convert
 from postbridge.errors import InvalidInput, ProblemList
 from postbridge.kit.clock import ensure_utc, time_zone
 from postbridge.kit.measures import Dimensions
 from postbridge.kit.memo import MISSING, IdentityMemo, Memo
 from postbridge.kit.money import Money
-from postbridge.network.model import Facility, Network, Product
-from postbridge.quotes.duties import ddp_duty_estimate, ddp_duty_total, declared_goods
+from postbridge.network.model import Facility, Incoterm, Network, Product
+from postbridge.quotes.duties import DdpCharges, ddp_amount_or_refuse, ddp_charges, declared_goods
 from postbridge.quotes.model import PlannedRoute, PlanRequest
 from postbridge.quotes.origins import origin_facility
 from postbridge.quotes.route_document import RouteDocument, RouteLeg, RoutePromise
 from postbridge.routing import (
+    NO_DISRUPTIONS,
+    Disruptions,
     DutiesQuery,
     NoServiceAvailable,
     QuoteOption,
     QuoteRequest,
     choose,
+    option_order,
     parcel_fits,
     quote,
     timetable_at,
@@ -56,12 +63,33 @@ class RateRequest:
     dimensions: Dimensions
     declared_value: Money
     incoterm: str = "DDU"
+    alternatives: bool = False  # every (product, injection point) option, not each product's best
+
+
+DisruptionFeed = Callable[[datetime], Disruptions]
+
+
+def _no_disruptions(_now: datetime) -> Disruptions:
+    return NO_DISRUPTIONS
+
+
+def _transport_only(query: DutiesQuery) -> Money:
+    """Options are priced on transport alone; a DDP sale adds the parcel's own import charges
+    afterwards (``quotes.duties``), for every product alike."""
+    return Money.zero(query.currency)
 
 
 class Quoter:
-    def __init__(self, network: Network, *, partners: PartnerRegistry) -> None:
+    def __init__(
+        self,
+        network: Network,
+        *,
+        partners: PartnerRegistry,
+        disruptions: DisruptionFeed | None = None,
+    ) -> None:
         self.network = network
         self.partners = partners
+        self.disruptions = disruptions or _no_disruptions
         # Bounded memos (kit.memo), cleared wholesale when full:
         # (origin, country, region group, service, incoterm, band, minute) -> chosen option
         self._choices: Memo[tuple[Any, ...], QuoteOption] = Memo(PLAN_CACHE_SIZE)
@@ -101,7 +129,7 @@ class Quoter:
         origin = origin_facility(
             self.network, request.origin_country, request.origin_postal_code, field="origin.country"
         )
-        items = declared_goods(request.declared_value, request.weight_g, request.origin_country)
+        self._served_or_refuse(request.destination_country)
         options = quote(
             self.network,
             QuoteRequest(
@@ -113,9 +141,57 @@ class Quoter:
                 declared_value=request.declared_value,
             ),
             now=now,
-            duties=self._duties(items, request.destination_country, request.origin_country, now),
+            duties=_transport_only,
+            disruptions=self.disruptions(now),
         )
-        return _matching_incoterm(options, request.incoterm)
+        if request.incoterm == Incoterm.DDP.value:
+            items = declared_goods(request.declared_value, request.weight_g, request.origin_country)
+            options = self._sold_ddp(options, request, items, now)
+        else:  # a duties-paid product is sold duties paid only
+            options = [o for o in options if o.incoterm is Incoterm.DDU]
+        return options if request.alternatives else _best_per_product(options)
+
+    def _served_or_refuse(self, country: str) -> None:
+        products = self.network.products.values()
+        if any(country in product.destination_countries for product in products):
+            return
+        served = sorted({c for product in products for c in product.destination_countries})
+        raise InvalidInput.for_field(
+            "destination.country",
+            f"no product of the network delivers to {country}; products deliver to "
+            f"{', '.join(served)}",
+            code="not_served",
+            error_code="destination_not_served",
+        )
+
+    def _sold_ddp(
+        self,
+        options: list[QuoteOption],
+        request: RateRequest,
+        items: tuple[CustomsItem, ...],
+        now: datetime,
+    ) -> list[QuoteOption]:
+        """Every option sold duties paid: its transport price plus the import charges of the
+        declared goods; none when the charges cannot be estimated completely (the problem
+        says why)."""
+        sold: list[QuoteOption] = []
+        refused: DdpCharges | None = None
+        for option in options:
+            transport = option.price.total
+            charges = ddp_charges(
+                request.destination_country, items, transport, now.date(), request.origin_country
+            )
+            if charges.amount is None:
+                refused = charges
+                continue
+            price = replace(
+                option.price, duties_and_taxes=charges.amount, total=transport + charges.amount
+            )
+            sold.append(replace(option, incoterm=Incoterm.DDP, price=price))
+        if not sold and refused is not None:
+            ddp_amount_or_refuse(refused)
+        sold.sort(key=option_order)
+        return sold
 
     # -- booking ----------------------------------------------------------------------------
 
@@ -135,35 +211,58 @@ class Quoter:
             request.incoterm,
             _up(request.weight_g, WEIGHT_BAND_G),
             request.booked_at.replace(second=0, microsecond=0),
+            self.disruptions(request.booked_at),
         )
         choice = self._cached_choice(key, request, dims)
-        option, document = self._localised(choice, postal_key, key[-1], request)
-        duties = self._duty_total(request) if option.incoterm.value == "DDP" else None
+        option, document = self._localised(choice, postal_key, key[6], request)
         product = self.network.products[option.product]
         zone = self._zone(product, country, postal_key)
         total = None
         # The group's choice must take this parcel's own size and weight, or it is no choice.
         if zone is not None and parcel_fits(product, request.weight_g, dims):
             total = price_total(
-                product, zone=zone, weight_g=request.weight_g, dimensions=dims, duties=duties
+                product, zone=zone, weight_g=request.weight_g, dimensions=dims, duties=None
             )
         if total is None:  # the group's choice does not take or price this parcel: no shortcut
-            option = self._choose(request, dims, origin)
-            total, duties = option.price.total, option.price.duties_and_taxes
+            option = self._choose(request, dims, origin, key[-1])
+            product = self.network.products[option.product]
+            total = option.price.total
             document = self.route_document(option, request.destination_postal_code)
+        duties = self._ddp_duties(request, product, total)
         return PlannedRoute(
             product=option.product,
             partner=option.partner,
-            price=total,
+            price=total if duties is None else total + duties,
             promise_p50=option.promise.p50,
             promise_p90=option.promise.p90,
             route=document,
-            partner_scheme=self._partner_scheme(option.partner),
+            partner_scheme=self._partner_scheme(option.partner, product.last_mile_service),
             duties_included=duties,
         )
 
-    def _partner_scheme(self, partner: str) -> str | None:
-        scheme = self.partners.number_scheme(partner)
+    def _ddp_duties(self, request: PlanRequest, product: Product, transport: Money) -> Money | None:
+        """The import charges a DDP booking's price includes (None for DDU); a duties-paid
+        product cannot be booked DDU, nor DDP when its charges cannot be estimated."""
+        if str(request.incoterm) != Incoterm.DDP.value:
+            if product.incoterm is Incoterm.DDP:
+                raise InvalidInput.for_field(
+                    "incoterm",
+                    f"{product.code} is sold duties paid only: book it with incoterm DDP",
+                    code="not_offered",
+                    error_code="ddp_only_product",
+                )
+            return None
+        charges = ddp_charges(
+            request.destination_country,
+            request.items,
+            transport,
+            request.booked_at.date(),
+            request.origin_country,
+        )
+        return ddp_amount_or_refuse(charges)
+
+    def _partner_scheme(self, partner: str, last_mile_service: str) -> str | None:
+        scheme = self.partners.number_scheme(partner, last_mile_service)
         return None if scheme is None else scheme.name
 
     def _origin(self, country: str, postal_code: str) -> str:
@@ -212,7 +311,7 @@ class Quoter:
         if transit is None:  # this postal code is not served the way its group is: no shortcut
             dims = Dimensions(request.length_mm, request.width_mm, request.height_mm)
             origin = option.route[0].origin if option.route else option.injection_point
-            return self._choose(request, dims, origin)
+            return self._choose(request, dims, origin, self.disruptions(request.booked_at))
         injection_zone = self.network.facilities[option.injection_point].time_zone
         promise = make_promise(
             partner,
@@ -247,17 +346,21 @@ class Quoter:
         """The choice among the options of the key's group without its service and incoterm:
         one quote serves every service level and incoterm of a region, weight band and minute.
         When the group's options have nothing for this parcel, it gets a quote of its own."""
-        origin, country, region, _service, _incoterm, band, minute = key
-        group = (origin, country, region, band, minute)
+        origin, country, region, _service, _incoterm, band, minute, disruptions = key
+        group = (origin, country, region, band, minute, disruptions)
         options = self._group_options.get(group)
         if options is MISSING:
-            options = self._group_options.put(group, self._quote(request, dims, origin))
+            options = self._group_options.put(
+                group, self._quote(request, dims, origin, disruptions)
+            )
         try:
             return _pick(options, request.incoterm, request.service)
         except NoServiceAvailable:
-            return self._choose(request, dims, origin)
+            return self._choose(request, dims, origin, disruptions)
 
-    def _quote(self, request: PlanRequest, dims: Dimensions, origin: str) -> list[QuoteOption]:
+    def _quote(
+        self, request: PlanRequest, dims: Dimensions, origin: str, disruptions: Disruptions
+    ) -> list[QuoteOption]:
         return quote(
             self.network,
             QuoteRequest(
@@ -269,12 +372,16 @@ class Quoter:
                 declared_value=request.declared_value,
             ),
             now=request.booked_at,
-            duties=lambda query: self._duty_for_query(request, query),
+            duties=_transport_only,
+            disruptions=disruptions,
         )
 
-    def _choose(self, request: PlanRequest, dims: Dimensions, origin: str) -> QuoteOption:
+    def _choose(
+        self, request: PlanRequest, dims: Dimensions, origin: str, disruptions: Disruptions
+    ) -> QuoteOption:
         try:
-            return _pick(self._quote(request, dims, origin), request.incoterm, request.service)
+            options = self._quote(request, dims, origin, disruptions)
+            return _pick(options, request.incoterm, request.service)
         except NoServiceAvailable as exc:
             raise InvalidInput.for_field(
                 "service",
@@ -319,35 +426,6 @@ class Quoter:
         legs = tuple(RouteLeg.of(leg) for leg in option.route)
         return self._route_parts_of.put(option.route, None, (exchange, gateway, legs))
 
-    # -- duties -----------------------------------------------------------------------------
-
-    def _duties(
-        self, items: tuple[CustomsItem, ...], destination: str, origin: str, now: datetime
-    ) -> Any:
-        totals: list[Money | None] = []  # estimated at the first duties-paid product, once
-
-        def estimate(query: DutiesQuery) -> Money | None:
-            if not totals:
-                totals.append(ddp_duty_estimate(destination, items, now.date(), origin))
-            return _in_currency(totals[0], query.currency, now.date())
-
-        return estimate
-
-    def _duty_total(self, request: PlanRequest) -> Money | None:
-        return ddp_duty_total(
-            request.destination_country,
-            request.items,
-            request.booked_at.date(),
-            request.origin_country,
-        )
-
-    def _duty_for_query(self, request: PlanRequest, query: DutiesQuery) -> Money | None:
-        return _in_currency(self._duty_total(request), query.currency, request.booked_at.date())
-
-
-def _in_currency(total: Money | None, currency: str, on_date: date) -> Money | None:
-    return None if total is None else convert(total, currency, on_date)[0]
-
 
 def _pick(options: list[QuoteOption], incoterm: str, service: str) -> QuoteOption:
     try:
@@ -363,6 +441,15 @@ def _matching_incoterm(options: list[QuoteOption], incoterm: str) -> list[QuoteO
     booking's incoterm: the buyer pays at the door for DDU, the merchant is invoiced for DDP)."""
     matching = [o for o in options if o.incoterm.value == incoterm]
     return matching or options
+
+
+def _best_per_product(options: list[QuoteOption]) -> list[QuoteOption]:
+    """Each product's best option by its service level's rule (``routing.choose``): the
+    fastest for premium, else the cheapest that keeps the promise."""
+    products = dict.fromkeys(o.product for o in options)
+    best = [choose(options, product) for product in products]
+    best.sort(key=option_order)
+    return best
 
 
 def _up(value: int, step: int) -> int:

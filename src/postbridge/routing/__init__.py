@@ -10,6 +10,7 @@ from postbridge.routing.batch import (
     useful_positions,
 )
 from postbridge.routing.choice import choose
+from postbridge.routing.disruptions import NO_DISRUPTIONS, Disruptions, disrupted
 from postbridge.routing.errors import NoServiceAvailable
 from postbridge.routing.journey import PlannedLeg, plan_legs, retime
 from postbridge.routing.pricing import PriceBreakdown, price_parcel, price_zone
@@ -20,6 +21,7 @@ from postbridge.routing.quote import (
     QuoteOption,
     QuoteRequest,
     connection_costs,
+    option_order,
     parcel_fits,
     quote,
     resolve_origin,
@@ -46,8 +48,10 @@ from postbridge.routing.timetable import (
 
 __all__ = [
     "HORIZON_DAYS",
+    "NO_DISRUPTIONS",
     "UNREACHED",
     "ConnectionSet",
+    "Disruptions",
     "DutiesEstimator",
     "DutiesQuery",
     "EarliestArrival",
@@ -65,6 +69,7 @@ __all__ = [
     "choose",
     "connection_costs",
     "delivery_date",
+    "disrupted",
     "earliest_arrival",
     "earliest_arrival_batch",
     "earliest_arrival_labels",
@@ -72,6 +77,7 @@ __all__ = [
     "from_minute",
     "latest_departure_labels",
     "make_promise",
+    "option_order",
     "pareto_front",
     "parcel_fits",
     "plan_legs",

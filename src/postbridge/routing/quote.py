@@ -30,6 +30,7 @@ from postbridge.network.model import (
     ServiceLevel,
     TransitDays,
 )
+from postbridge.routing.disruptions import NO_DISRUPTIONS, Disruptions, disrupted
 from postbridge.routing.journey import PlannedLeg, plan_legs, retime
 from postbridge.routing.pricing import PriceBreakdown, chargeable_weight, price_parcel, price_zone
 from postbridge.routing.promise import Promise, find_transit, make_promise
@@ -128,8 +129,9 @@ def _validate(request: QuoteRequest) -> str:
         country = normalize_country(request.destination_country)
     except UnknownCountry as exc:
         problems.add("destination.country", str(exc))
-    if not request.destination_postal_code.strip():
-        problems.add("destination.postal_code", "is required")
+    # No postal-code check here: the address (booking: recipient.postal_code) or the rate
+    # request (destination.postal_code) says whether its country requires one; Chile and
+    # Colombia do not, and their parcels are routed by the country's "*" rows.
     if request.weight_g <= 0:
         problems.add("weight_g", "must be positive")
     dims = request.dimensions
@@ -201,16 +203,19 @@ def quote(
     *,
     now: datetime,
     duties: Money | DutiesEstimator | None = None,
+    disruptions: Disruptions = NO_DISRUPTIONS,
 ) -> list[QuoteOption]:
-    """Every feasible option, sorted by p50 date then total price.
+    """Every feasible option, sorted by p50 date then total price (``option_order``).
 
     DDP products are quoted only when ``duties`` (an amount, or a callable estimating one per
     product) gives an estimate in the product's currency; without one they cannot be priced.
+    ``disruptions`` (cancelled and delayed departures) are applied to the timetable first, so
+    that only departures that will fly are used, at their new times.
     """
     now = ensure_utc(now)
     country = _validate(request)
     origin = resolve_origin(network, request.origin)
-    timetable = timetable_at(network, now)
+    timetable = disrupted(timetable_at(network, now), disruptions)
     priced: dict[str, PriceBreakdown] = {}
     for product in network.products.values():
         if not _fits(product, country, request):
@@ -236,18 +241,16 @@ def quote(
         options.extend(
             _options_for_service(timetable, service, products, priced, request, origin, now)
         )
-    # Products of different service levels may price in different currencies: ties on the date
-    # order by currency, then amount, never by minor units of two currencies.
-    options.sort(
-        key=lambda o: (
-            o.promise.p50,
-            o.price.total.currency,
-            o.price.total.minor,
-            o.product,
-            o.injection_point,
-        )
-    )
+    options.sort(key=option_order)
     return options
+
+
+def option_order(option: QuoteOption) -> tuple[date, str, int, str, str]:
+    """Earliest p50 first. Products of different service levels may price in different
+    currencies: ties on the date order by currency, then amount, never by minor units of two
+    currencies."""
+    total = option.price.total
+    return (option.promise.p50, total.currency, total.minor, option.product, option.injection_point)
 
 
 def _options_for_service(
@@ -262,8 +265,13 @@ def _options_for_service(
     network = timetable.network
     origin_index = timetable.stop_index[origin]
     now_minute = to_minute(now)
-    ready_p50 = now_minute + int(timetable.dwell_p50[origin_index])
-    ready_p90 = now_minute + int(timetable.dwell_p90[origin_index])
+    handling = network.origin_handling.get(service)
+    if handling is None:
+        ready_p50 = now_minute + int(timetable.dwell_p50[origin_index])
+        ready_p90 = now_minute + int(timetable.dwell_p90[origin_index])
+    else:  # priority handling, or the wait for a consolidated dispatch
+        ready_p50 = now_minute + handling.median_min
+        ready_p90 = now_minute + handling.p90_min
     targets = sorted(
         {timetable.stop_index[p] for product in products for p in product.injection_points}
     )
@@ -380,6 +388,7 @@ __all__ = [
     "QuoteOption",
     "QuoteRequest",
     "connection_costs",
+    "option_order",
     "quote",
     "resolve_origin",
 ]

@@ -22,6 +22,7 @@ from postbridge.customs import (
 from postbridge.errors import FieldProblem, ProblemList
 from postbridge.kit.memo import MISSING, IdentityMemo
 from postbridge.kit.money import Money
+from postbridge.labels.fit import check_label
 
 INCOTERMS = ("DDU", "DDP")
 
@@ -94,6 +95,12 @@ def validate_shipment(
         problems.add("recipient.country", "expected a country other than the sender's")
         return None
     declared, form = _value_and_form(declaration, on_date, cn22_threshold_sdr)
+    # The label must carry every line (else the field is named) and every CN22 item (else CN23).
+    form = check_label(
+        sender=sender, recipient=recipient, declaration=declaration, form=form, problems=problems
+    )
+    if len(problems.problems) > before:
+        return None
     return ValidShipment(
         reference=reference,
         service=shipment.service.strip().lower() or "standard",

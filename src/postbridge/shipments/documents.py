@@ -28,6 +28,8 @@ def address_document(address: NormalizedAddress) -> dict[str, Any]:
         "tax_id": address.tax_id,
         "tax_id_kind": address.tax_id_kind.value if address.tax_id_kind else None,
         "formatted_lines": list(address.formatted_lines),
+        "phone_extension": address.phone_extension,
+        "warnings": [warning.to_json() for warning in address.warnings],
     }
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from postbridge.customs import CustomsItem, DutyEstimate, Incoterm, estimate_duties_and_taxes
 from postbridge.kit.memo import MISSING, IdentityMemo
 from postbridge.kit.money import Money
+from postbridge.numbering.allocator import numbering_config
 from postbridge.shipments.capture import ValidShipment
 from postbridge.shipments.ports import PlannedRoute, PlanRequest, RoutePlanner
 
@@ -71,6 +72,11 @@ def plan_and_price(
                 items=valid.declaration.items,
             )
         )
+        if planned.service_indicator is None:
+            # The S10 indicator follows the product's service level, however the service was
+            # asked for: "CN-US-PREMIUM" numbers like "premium".
+            indicator = numbering_config().indicator_for(planned.route.service.value)
+            planned = replace(planned, service_indicator=indicator)
     duties = _estimate(
         valid.recipient.country,
         valid.declaration.items,

@@ -73,6 +73,12 @@ class ShipmentCreate(StrictModel):
     customs: CustomsIn
 
 
+class AddressWarning(BaseModel):
+    field: str = Field(description="The field corrected, e.g. recipient.city.")
+    code: str = Field(description="corrected: the value stored is not the one sent.")
+    message: str = Field(description="What was sent and what is stored instead.")
+
+
 class AddressOut(BaseModel):
     name: str
     company: str
@@ -81,10 +87,14 @@ class AddressOut(BaseModel):
     region: str
     postal_code: str
     country: str
-    phone: str
+    phone: str = Field(description="E.164.")
+    phone_extension: str = Field("", description='Digits typed after the number ("ext. 23").')
     email: str
     tax_id_kind: str | None = None
     formatted_lines: list[str]
+    warnings: list[AddressWarning] = Field(
+        [], description="What was corrected in the address as sent (a misspelt city, ...)."
+    )
 
 
 class DutiesOut(BaseModel):

@@ -7,9 +7,11 @@ change always has its events and a rolled-back one has none.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from postbridge.kit.events import DomainEvent
@@ -76,6 +78,15 @@ class Database:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection for the API's hot reads (issue 16): no Session, no identity map,
+        nothing to commit (returned to the pool rolled back). A Session's set-up, autobegin
+        and close cost a single-shipment read about as much as its query; writes and
+        anything that records events still go through ``unit_of_work``."""
+        with self.engine.connect() as connection:
+            yield connection
 
     @property
     def dialect(self) -> str:

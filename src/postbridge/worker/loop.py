@@ -1,12 +1,13 @@
 """The worker's loop: relay a page of outbox events, run one due job, deliver due webhooks,
 sleep when idle.
 
-A worker has a role: ``all`` of that (``postbridge worker``), ``jobs`` (the relay and the jobs)
-or ``deliveries`` (webhook deliveries only). ``postbridge serve`` starts one ``jobs`` worker and
-one ``deliveries`` worker: delivery is CPU-bound HTTP (signing, sending, parsing answers), and
-in its own process it gets a core of its own instead of taking turns with the relay under one
-GIL. Delivery claims are atomic on both databases, so any number of ``deliveries`` workers can
-run side by side.
+A worker has a role: ``all`` of that (``postbridge worker``), ``jobs`` (the durable jobs) or
+``events`` (the outbox relay and webhook deliveries). ``postbridge serve`` starts one of each:
+a job can run for minutes (a bulk batch) or wait on a partner's retries, and events must not
+wait behind it, so the relay and the deliveries keep their own process, and their own core for
+delivery's CPU-bound HTTP (signing, sending, parsing answers). Delivery claims and relay pages
+never overlap on PostgreSQL, and the consumers' inbox absorbs SQLite's overlaps, so any number
+of ``events`` workers can run side by side.
 
 One thread: bulk batches fork their pipeline processes, and forking a process that runs other
 threads risks children inheriting a lock held mid-operation. The relay therefore waits while a
@@ -27,6 +28,7 @@ from datetime import timedelta
 from types import FrameType
 
 from postbridge.bootstrap import Platform, event_consumers
+from postbridge.handover.tracking_push import queue_subscriptions
 from postbridge.jobs.relay import OutboxRelay
 from postbridge.jobs.runner import JobRunner
 from postbridge.kit.ids import new_id
@@ -49,6 +51,7 @@ class Worker:
     ) -> None:
         self.settings = settings or WorkerSettings()
         self.role = role
+        self.platform = platform
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{new_id('wkr')[-6:]}"
         self._stopping = False  # a plain flag: the signal handler only sets it
         self.relay = OutboxRelay(
@@ -77,8 +80,9 @@ class Worker:
         """One relay page, one job and a round of webhook deliveries; False when there was
         nothing to do."""
         relayed, ran, delivered = 0, False, 0
-        if self.role is not WorkerRole.DELIVERIES:
+        if self.role is not WorkerRole.JOBS:
             relayed = self.relay.relay_once()
+        if self.role is not WorkerRole.EVENTS:
             ran = self.runner.run_next() is not None
         if self.role is not WorkerRole.JOBS:
             delivered = self.webhooks.deliver_due()
@@ -87,8 +91,8 @@ class Worker:
     @property
     def idle_seconds(self) -> float:
         """How long to sleep after a step that found nothing to do."""
-        if self.role is WorkerRole.DELIVERIES:
-            return self.settings.delivery_poll_seconds
+        if self.role is WorkerRole.EVENTS:
+            return self.settings.events_poll_seconds
         return self.settings.poll_seconds
 
     def drain(self) -> None:
@@ -103,6 +107,8 @@ class Worker:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
         log.info("worker %s started (%s)", self.owner, self.role)
+        if self.role is not WorkerRole.EVENTS:
+            self._queue_subscriptions()
         failures = 0
         while not self._stopping:
             try:
@@ -116,6 +122,19 @@ class Worker:
                 # Poll when idle; back off (up to a minute) while the database keeps failing.
                 time.sleep(min(60.0, self.idle_seconds * 2 ** min(failures, 7)))
         log.info("worker %s stopped", self.owner)
+
+    def _queue_subscriptions(self) -> None:
+        """Partners that push tracking get a subscription to our listener, once per URL."""
+        clients = self.platform.partner_clients
+        if clients is None:
+            return
+        try:
+            queue_subscriptions(
+                database=self.platform.database, clients=clients,
+                public_base_url=self.platform.settings.public_base_url,
+            )  # fmt: skip
+        except Exception:  # the database may not answer yet: the loop starts all the same
+            log.exception("could not queue the partners' tracking subscriptions")
 
     def _on_signal(self, _signum: int, _frame: FrameType | None) -> None:
         self._stopping = True

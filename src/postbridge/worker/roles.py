@@ -8,5 +8,5 @@ from enum import StrEnum
 
 class WorkerRole(StrEnum):
     ALL = "all"  # everything below, in one process (``postbridge worker``)
-    JOBS = "jobs"  # the outbox relay and the durable jobs
-    DELIVERIES = "deliveries"  # webhook deliveries
+    JOBS = "jobs"  # the durable jobs (batches, partner exchange, replays)
+    EVENTS = "events"  # the outbox relay and webhook deliveries

@@ -16,7 +16,7 @@ class WorkerSettings(EnvFileSettings):
     lease_seconds: float = Field(default=30.0, gt=0)
     # Sleep between polls when there is neither a job nor an event to relay.
     poll_seconds: float = Field(default=0.5, gt=0)
-    # The same for a ``deliveries`` worker: its poll is one indexed query, and it is most of
-    # the delay from a booking to its webhook when the delivery loop runs in its own process.
-    delivery_poll_seconds: float = Field(default=0.05, gt=0)
+    # The same for an ``events`` worker: its poll is two indexed queries (unrelayed events,
+    # due deliveries), and it bounds the delay from a booking to its webhook.
+    events_poll_seconds: float = Field(default=0.05, gt=0)
     relay_page: int = Field(default=500, ge=1)

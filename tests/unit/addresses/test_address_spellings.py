@@ -12,22 +12,22 @@ from postbridge.errors import FieldProblem
 
 
 @pytest.mark.parametrize(
-    ("region", "city", "expected_region", "expected_city"),
+    ("region", "city", "postal_code", "expected_region", "expected_city"),
     [
-        ("Guangdong", "Shenzhen", "Guangdong Sheng", "Shenzhen Shi"),
-        ("Guangdong Sheng", "Shenzhen Shi", "Guangdong Sheng", "Shenzhen Shi"),
-        ("GUANGDONG", "shenzhen", "Guangdong Sheng", "Shenzhen Shi"),
-        ("广东省", "深圳市", "Guangdong Sheng", "Shenzhen Shi"),
-        ("Zhejiang", "Hangzhou", "Zhejiang Sheng", "Hangzhou Shi"),
-        ("Zhejiang", "Yiwu", "Zhejiang Sheng", "Yiwu Shi"),
-        ("GD", "Dongguan", "Guangdong Sheng", "Dongguan Shi"),
-        ("Guangxi", "Nanning", "Guangxi Zhuangzuzizhiqu", "Nanning Shi"),
+        ("Guangdong", "Shenzhen", "518000", "Guangdong Sheng", "Shenzhen Shi"),
+        ("Guangdong Sheng", "Shenzhen Shi", "518000", "Guangdong Sheng", "Shenzhen Shi"),
+        ("GUANGDONG", "shenzhen", "518000", "Guangdong Sheng", "Shenzhen Shi"),
+        ("广东省", "深圳市", "518000", "Guangdong Sheng", "Shenzhen Shi"),
+        ("Zhejiang", "Hangzhou", "310000", "Zhejiang Sheng", "Hangzhou Shi"),
+        ("Zhejiang", "Yiwu", "322000", "Zhejiang Sheng", "Yiwu Shi"),
+        ("GD", "Dongguan", "523000", "Guangdong Sheng", "Dongguan Shi"),
+        ("Guangxi", "Nanning", "530000", "Guangxi Zhuangzuzizhiqu", "Nanning Shi"),
     ],
 )
 def test_chinese_sender_pinyin_spellings_are_accepted(
-    region: str, city: str, expected_region: str, expected_city: str
+    region: str, city: str, postal_code: str, expected_region: str, expected_city: str
 ) -> None:
-    result, problems = sender(replace(CN_SENDER, region=region, city=city))
+    result, problems = sender(replace(CN_SENDER, region=region, city=city, postal_code=postal_code))
 
     assert problems == []
     assert result is not None
@@ -45,8 +45,13 @@ def test_chinese_province_is_filled_in_from_a_well_known_city() -> None:
 def test_chinese_city_in_the_wrong_province_is_refused() -> None:
     _, problems = sender(replace(CN_SENDER, region="Zhejiang"))
 
+    # Its postal code (518000, Shenzhen) is not in Zhejiang either (issue #11 point 8).
     assert problems == [
-        FieldProblem("sender.city", "Shenzhen is in Guangdong Sheng, not Zhejiang Sheng")
+        FieldProblem("sender.city", "Shenzhen is in Guangdong Sheng, not Zhejiang Sheng"),
+        FieldProblem(
+            "sender.postal_code",
+            "postal code 518000 belongs to Guangdong Sheng, not Zhejiang Sheng",
+        ),
     ]
 
 
@@ -55,7 +60,7 @@ def test_chinese_sender_phone_is_e164() -> None:
 
     assert result is not None
     assert result.phone == "+8613800138000"
-    assert result.formatted_lines[-3:] == ("Shenzhen Shi", "GUANGDONG SHENG, 518000", "CHINA")
+    assert result.formatted_lines[-3:] == ("SHENZHEN SHI", "GUANGDONG SHENG, 518000", "CHINA")
 
 
 @pytest.mark.parametrize(

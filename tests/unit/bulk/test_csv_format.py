@@ -48,7 +48,7 @@ def test_shape_problems_name_the_column() -> None:
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ("reference,weight_g\n", "missing required column(s): recipient_country, customs_category"),
+        ("reference,weight_g\n", "missing required column(s): sender_street1, sender_country, "),
         ("reference,reference\n", "appears twice"),
         ("reference,colour\n", "unknown column(s) 'colour'"),
     ],
@@ -61,6 +61,7 @@ def test_header_errors(header: str, message: str) -> None:
 def test_column_for_maps_domain_paths() -> None:
     assert column_for("recipient.postal_code") == "recipient_postal_code"
     assert column_for("sender.street_lines") == "sender_street1"
+    assert column_for("recipient.street_lines[1]") == "recipient_street2"
     assert column_for("parcel.weight_g") == "weight_g"
     assert column_for("customs.items[2].unit_value.amount") == "item3_unit_value"
     assert column_for("customs.items") == "item1_description"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tests.document_builders import leg, route_document
 
@@ -10,9 +10,11 @@ from postbridge.capacity.routes import (
     departure_id,
     planned_flight,
     promise_slack,
+    repromised,
     retimed_route,
 )
 from postbridge.cli.plan import STAGE_LABELS
+from postbridge.network import demo_network
 from postbridge.quotes.route_document import RouteDocument
 
 
@@ -78,3 +80,26 @@ def test_retimed_route_moves_the_flight_and_shifts_later_legs() -> None:
 
 def test_cli_labels_every_planning_stage() -> None:
     assert set(STAGE_LABELS) == set(STAGES)
+
+
+def test_a_later_hand_over_gets_a_recomputed_promise() -> None:
+    # Booked: handed to USPS at LAX on Mon 30 Nov 07:00 local, 3 (p50) and 4 (p90) delivery
+    # days, promised by Tue 8 Dec. USPS delivers Mon-Sat.
+    route = route_document(p90="2026-12-05", promised_by="2026-12-08")
+    network = demo_network()
+
+    one_day = repromised(route, network, shift=timedelta(days=1))
+    six_days = repromised(route, network, shift=timedelta(days=6))
+
+    assert repromised(route, network, shift=timedelta(0)) is route
+    assert (one_day.promise.handover_p50, one_day.promise.handover_p90) == (
+        at("2026-12-01T15:00:00Z"),
+        at("2026-12-01T15:00:00Z"),
+    )
+    assert (one_day.promise.p50, one_day.promise.p90) == (date(2026, 12, 4), date(2026, 12, 5))
+    assert one_day.promise.within_promise is True
+    # Handed over on Sunday 6 Dec: counted from Monday, p90 Thu 10 Dec is past the promise.
+    assert (six_days.promise.p50, six_days.promise.p90) == (date(2026, 12, 9), date(2026, 12, 10))
+    assert six_days.promise.within_promise is False
+    assert six_days.promise.promised_by == date(2026, 12, 8)
+    assert six_days.legs == route.legs  # the legs are retimed_route's business

@@ -38,7 +38,37 @@ def test_every_demo_partner_has_an_adapter_and_only_usps_numbers_parcels() -> No
     assert not registry.supports("CORREOS", Capability.PARTNER_NUMBERS)
     assert registry.supports("USPS", Capability.TRACKING_PULL)
     assert not registry.supports("USPS", Capability.REGISTRATION)
-    assert list(registry.number_schemes()) == ["impb"]
+    # One IMpb scheme per service type code: the default one, and each mail class's.
+    assert sorted(registry.number_schemes()) == ["impb:001", "impb:055", "impb:748"]
+
+
+def test_the_service_type_code_follows_the_products_mail_class() -> None:
+    registry = partner_registry(USPS_SETTINGS)
+    network = demo_network()
+    usps_products = {
+        code: product.last_mile_service
+        for code, product in network.products.items()
+        if product.partner == "USPS"
+    }
+    codes = {
+        code: registry.number_scheme("USPS", service).name  # type: ignore[union-attr]
+        for code, service in usps_products.items()
+    }
+    by_service = {"priority": "impb:055", "ground_advantage": "impb:001", "packet": "impb:748"}
+    assert codes == {code: by_service[service] for code, service in usps_products.items()}
+    assert set(usps_products.values()) == set(by_service)  # every demo USPS class has a code
+    assert registry.number_scheme("USPS", "no_such_service").name == "impb:001"  # type: ignore[union-attr]
+    pic = registry.number_scheme("USPS", "priority").numbers(5, 1)[0]  # type: ignore[union-attr]
+    assert parse_impb_tracking_number(pic).service_type_code == "055"
+
+
+def test_settings_override_one_services_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POSTBRIDGE_USPS_SERVICE_TYPE_CODES", '{"priority": "722"}')
+
+    adapter = UspsAdapter(UspsSettings())
+
+    assert adapter.number_scheme_for("priority").counter == "impb:901234:722"
+    assert adapter.number_scheme_for("packet").counter == "impb:901234:748"
 
 
 def test_a_partner_without_a_profile_is_served_by_the_default_post() -> None:
@@ -57,7 +87,7 @@ def test_the_impb_scheme_issues_valid_pics_under_the_configured_mailer_id() -> N
 
     numbers = scheme.numbers(41, 3)
 
-    assert scheme.name == "impb"
+    assert scheme.name == "impb:001"
     assert scheme.counter == "impb:901234:001"  # the counter name stored before the seam
     assert numbers == [
         build_impb_tracking_number(service_type_code="001", mailer_id="901234", serial=s).digits

@@ -22,6 +22,7 @@ from postbridge.labels import (
 )
 from postbridge.labels.drawing import Align, Barcode, Box, Rule, Text
 from postbridge.labels.label_layout import layout_label
+from postbridge.labels.model import Incoterm
 from postbridge.labels.samples import SAMPLE_ITEMS
 
 LONGEST_IMPB = build_impb_barcode(
@@ -94,12 +95,13 @@ def test_crowded_label_renders_in_every_format() -> None:
 
     assert len(zxingcpp.read_barcodes(png)) == 2
     text = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
-    assert "more item(s)" in text
-    assert "Recipient line 8" in text  # the last (country) line survives the cut
-    assert "Recipient line 5" not in text
-    assert "Line 7 of a sender address" in text
-    assert "…" in text
-    assert zpl.count("^XZ") == 1
+    # Nothing is dropped: every recipient and sender line prints (in smaller type), and the nine
+    # items that no longer fit a CN22 go on the CN23 that follows the label.
+    assert all(f"Recipient line {n}" in text for n in range(9))
+    assert all(f"Line {n} of a sender address" in text for n in range(8))
+    assert "more item(s)" not in text
+    assert "CN 23 ATTACHED" in text
+    assert zpl.count("^XZ") == 3  # the label, its CN23 and a continuation sheet
     assert "^BY2" in zpl  # the 38-digit IMpb needs the narrower module to fit 4 in
 
 
@@ -111,3 +113,25 @@ def test_cn23_with_documents_has_customs_page_without_table() -> None:
     customs = pages[1].get_textpage().get_text_range()
     assert "no item list" in customs
     assert "Qty (2)" not in customs
+
+
+def test_a_ddp_label_boxes_ddp_beside_the_product_name_in_every_format() -> None:
+    ddu = sample_label()
+    ddp = replace(ddu, incoterm=Incoterm.DDP)
+
+    header = layout_label(ddp, 288.0, 432.0)[:4]
+
+    assert header[:3] == [
+        Text(8.0, 19.0, 11.5, "Postbridge Standard · ePacket", 132.0, bold=True),
+        Box(144.0, 9.0, 26.0, 13, 1.2),
+        Text(157.0, 19.0, 9, "DDP", 22.0, True, Align.CENTER),
+    ]
+    assert header[3] == Text(8.0, 31.0, 8, "Last mile: USPS  ·  to US", 162.0)
+    assert layout_label(ddu, 288.0, 432.0)[0].max_width == 162.0  # type: ignore[union-attr]
+    assert "DDP" not in [op.text for op in layout_label(ddu, 288.0, 432.0) if type(op) is Text]
+    assert "^FO406,25^GB73,37,3^FS^FO412,35^FB62,1,0,C^A0N,25^FDDDP^FS" in render_zpl([ddp])
+    assert "^FDDDP^FS" not in render_zpl([ddu])
+    ddp_pdf = pdfium.PdfDocument(render_pdf([ddp]))[0].get_textpage().get_text_range()
+    ddu_pdf = pdfium.PdfDocument(render_pdf([ddu]))[0].get_textpage().get_text_range()
+    assert ddp_pdf.splitlines()[0] == "Postbridge Standard · ePacket DDP"
+    assert ddu_pdf.splitlines()[0] == "Postbridge Standard · ePacket"

@@ -73,9 +73,12 @@ def test_cn22_block_lists_items_and_documents_list_none() -> None:
 
 def test_cn23_label_points_to_the_form() -> None:
     zpl = render_zpl([sample_label(form_type=CustomsFormType.CN23)])
+    label_page, form_page = zpl.strip().split("\n")
 
-    assert "CN 23 ATTACHED" in zpl
-    assert "Bluetooth earphones" not in zpl
+    assert "CN 23 ATTACHED" in label_page
+    assert "Bluetooth earphones" not in label_page
+    assert "^FD1. Bluetooth earphones^FS" in form_page
+    assert "^FDCUSTOMS DECLARATION^FS" in form_page
 
 
 def test_chinese_text_is_a_bitmap_or_uses_the_named_printer_font() -> None:
@@ -86,7 +89,7 @@ def test_chinese_text_is_a_bitmap_or_uses_the_named_printer_font() -> None:
 
     assert "深圳" not in default
     assert default.count("^GFA,") == 3
-    assert "^A@N,21,21,E:ANMDS.TTF^FD深圳市华强北电子有限公司^FS" in with_font
+    assert "^A@N,20,20,E:ANMDS.TTF^FD深圳市华强北电子有限公司^FS" in with_font
     assert "^GFA," not in with_font
 
 

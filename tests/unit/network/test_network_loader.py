@@ -149,6 +149,7 @@ def test_demo_network_loads_and_covers_the_issue() -> None:
         "Shenzhen",
         "Hangzhou",
         "Shanghai",
+        "Hong Kong",
         "Yiwu",
     }
     assert {f.upu_code for f in kinds[FacilityKind.OFFICE_OF_EXCHANGE]} >= {
@@ -174,7 +175,7 @@ def test_demo_network_loads_and_covers_the_issue() -> None:
     }
     assert {p.service for p in network.products.values()} == set(ServiceLevel)
     assert demo_network() is network  # cached
-    assert load_network(DEMO_DIRECTORY).version == network.version == "2026.11.1"
+    assert load_network(DEMO_DIRECTORY).version == network.version == "2026.12.1"
 
 
 def test_demo_time_zones_match_airportsdata() -> None:
@@ -206,3 +207,27 @@ def test_demo_usps_table_covers_every_zip3_from_every_injection_point() -> None:
     assert (new_york.p50_days, new_york.p90_days, new_york.time_zone) == (2, 3, "America/New_York")
     honolulu = usps.transit[("packet", "JFK-ISC")]["968"]
     assert (honolulu.p50_days, honolulu.time_zone) == (6, "Pacific/Honolulu")
+
+
+def test_service_levels_set_origin_handling(tiny_copy: Path) -> None:
+    replace_in(
+        tiny_copy / "network.yaml",
+        "cost_currency: USD\n",
+        "cost_currency: USD\nservice_levels:\n  premium: {origin_handling: {median: 30m, p90: 1h}}\n"
+        "  standard: {}\n  economy: {origin_handling: {median: 1d, p90: 1d12h}}\n",
+    )
+    network = load_network(tiny_copy)
+    assert network.origin_handling == {
+        ServiceLevel.PREMIUM: Spread(30, 60),
+        ServiceLevel.ECONOMY: Spread(1440, 2160),
+    }
+    assert load_network(TINY).origin_handling == {}
+    assert demo_network().origin_handling == {
+        ServiceLevel.PREMIUM: Spread(60, 180),
+        ServiceLevel.ECONOMY: Spread(1440, 2160),
+    }
+
+    replace_in(tiny_copy / "network.yaml", "  standard: {}", "  express: {}")
+    assert messages(tiny_copy) == [
+        "network.yaml:7: service_levels.express: unknown service level 'express'"
+    ]

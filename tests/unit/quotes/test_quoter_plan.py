@@ -53,7 +53,7 @@ PARCELS = [
     request(destination_postal_code="73301"),  # Texas inside Oklahoma's 73x
     request(destination_postal_code="10001", service="premium"),
     request(destination_postal_code="90012", service="economy", weight_g=1200),
-    request(destination_postal_code="94105", incoterm="DDP"),
+    request(destination_country="MX", destination_postal_code="06600", incoterm="DDP"),
     request(destination_country="BR", destination_postal_code="01310-200"),
     request(destination_country="ES", destination_postal_code="28014", service="economy"),
     request(
@@ -85,13 +85,21 @@ def test_one_quote_serves_every_service_and_incoterm_of_a_group(
     monkeypatch.setattr(service_module, "quote", counting_quote)
     quoter = Quoter(network, partners=PARTNERS)
     products = {
-        (service, incoterm): quoter.plan(request(service=service, incoterm=incoterm)).product
+        service: quoter.plan(request(service=service)).product
         for service in ("premium", "standard", "economy")
-        for incoterm in ("DDU", "DDP")
     }
+    # US import charges after 24 Jul 2026 are not recorded: no DDP price, from the same quote.
+    for service in ("premium", "standard", "economy"):
+        with pytest.raises(InvalidInput) as refused:
+            quoter.plan(request(service=service, incoterm="DDP"))
+        assert refused.value.code == "duties_not_estimable"
+        assert refused.value.problems[0].field == "incoterm"
     assert calls == ["78701"]
-    assert products[("economy", "DDU")] == "CN-US-ECONOMY"
-    assert products[("premium", "DDP")] == "CN-US-PREMIUM"
+    assert products == {
+        "premium": "CN-US-PREMIUM",
+        "standard": "CN-US-STANDARD",
+        "economy": "CN-US-ECONOMY",
+    }
 
 
 def test_a_parcel_the_groups_choice_cannot_take_is_planned_on_its_own(network: Network) -> None:
@@ -114,7 +122,7 @@ def test_the_price_is_the_parcels_own_within_a_group(network: Network) -> None:
 
 
 @pytest.mark.parametrize(
-    ("country", "postal_code", "scheme"), [("US", "78701", "impb"), ("ES", "28014", None)]
+    ("country", "postal_code", "scheme"), [("US", "78701", "impb:748"), ("ES", "28014", None)]
 )
 def test_the_partner_registry_decides_which_partner_number_a_plan_needs(
     network: Network, country: str, postal_code: str, scheme: str | None

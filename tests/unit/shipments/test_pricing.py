@@ -32,6 +32,7 @@ class RecordingPlanner:
             promise_p50=date(2026, 12, 9),
             promise_p90=date(2026, 12, 14),
             route={"legs": []},
+            service_indicator="LX",  # a real plan's route names its service level instead
             duties_included=DUTIES,
         )
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from postbridge.api.deps import PlatformDep, PrincipalDep
 from postbridge.api.limits import describe_size
 from postbridge.api.routes.shipments import PROBLEM_RESPONSES
-from postbridge.bulk import batches
+from postbridge.bulk import batches, reading
 from postbridge.bulk.models import ShipmentBatch
 from postbridge.errors import InvalidInput, PayloadTooLarge
 from postbridge.kit.ids import new_id
@@ -77,6 +77,9 @@ def upload_batch(
     stored = folder / f"{new_id('upl')}.csv"
     try:
         _stage_upload(file, stored, limit=platform.settings.max_upload_bytes)
+        # The file-level checks (encoding, delimiter, header, at least one row) answer now,
+        # naming the column, instead of a batch that fails in the worker.
+        reading.inspect_csv(stored)
         sha = batches.file_sha256(stored)
         batch, created = batches.open_batch(
             database=platform.database,

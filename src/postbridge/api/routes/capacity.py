@@ -31,8 +31,15 @@ class DelayCreate(StrictModel):
 
 
 class CapacityUpdate(StrictModel):
-    capacity_items: StrictInt | None = Field(default=None, description="Parcels; null: no limit.")
-    capacity_grams: StrictInt | None = Field(default=None, description="Grams; null: no limit.")
+    """A merge patch: a field left out keeps its value, null lifts the limit, and a body that
+    changes nothing is refused (a misspelt field is refused as unknown)."""
+
+    capacity_items: StrictInt | None = Field(
+        default=None, description="Parcels; null: no limit; omitted: unchanged."
+    )
+    capacity_grams: StrictInt | None = Field(
+        default=None, description="Grams; null: no limit; omitted: unchanged."
+    )
 
 
 @router.post(
@@ -80,11 +87,9 @@ def list_departures(
 def update_departure(
     departure_id: str, body: CapacityUpdate, platform: PlatformDep, _: OperatorDep
 ) -> dict[str, Any]:
+    changes = body.model_dump(include=body.model_fields_set)
     return capacity.set_departure_capacity(
-        database=platform.database,
-        departure_id=departure_id,
-        capacity_items=body.capacity_items,
-        capacity_grams=body.capacity_grams,
+        database=platform.database, departure_id=departure_id, **changes
     ).to_json()
 
 

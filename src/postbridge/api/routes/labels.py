@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import Field, StrictInt, model_validator
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
+from postbridge.api.offload import run_blocking
 from postbridge.api.routes.shipments import PROBLEM_RESPONSES
 from postbridge.bulk import batches
 from postbridge.kit.schemas import Line, StrictModel
@@ -43,23 +44,24 @@ def _response(rendered: RenderedLabels) -> Response:
     response_class=Response,
     responses=LABEL_RESPONSES,
 )
-def shipment_label(
+async def shipment_label(
     shipment_id: str,
     platform: PlatformDep,
     principal: PrincipalDep,
     format: LabelFormat = LabelFormat.PDF,
     size: Annotated[Literal["4x6", "A6"], Query(description="PDF page size")] = "4x6",
 ) -> Response:
-    return _response(
-        render_labels(
-            database=platform.database,
-            shipment_ids=[shipment_id],
-            merchant_id=principal.scope,
-            partners=platform.partners,
-            label_format=format,
-            page_size=size,
-        )
+    # Rendering is CPU and database work: in the API's thread pool (api.offload says why).
+    rendered = await run_blocking(
+        render_labels,
+        database=platform.database,
+        shipment_ids=[shipment_id],
+        merchant_id=principal.scope,
+        partners=platform.partners,
+        label_format=format,
+        page_size=size,
     )
+    return _response(rendered)
 
 
 class LabelBatchRequest(StrictModel):

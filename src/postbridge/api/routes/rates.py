@@ -1,4 +1,5 @@
-"""POST /v1/rates: every feasible product with its price, delivery promise and route."""
+"""POST /v1/rates: each product's best option (or every option) with its price, delivery
+promise and route."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ router = APIRouter(tags=["rates"])
 @router.post(
     "/rates",
     response_model=RatesResponse,
-    summary="Quote every product, price, delivery promise and route for a parcel",
+    summary="Quote each product's price, delivery promise and route for a parcel",
     responses=PROBLEM_RESPONSES,
 )
 def rates(body: RatesRequest, platform: PlatformDep, _: PrincipalDep) -> Response:
@@ -38,6 +39,7 @@ def rates(body: RatesRequest, platform: PlatformDep, _: PrincipalDep) -> Respons
         dimensions=Dimensions(body.parcel.length_mm, body.parcel.width_mm, body.parcel.height_mm),
         declared_value=_value(body),
         incoterm=body.incoterm,
+        alternatives=body.alternatives,
     )
     options = platform.quoter.rates(request, now=utc_now())
     document = {"options": [option.to_json() for option in options]}

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
+from postbridge.api.offload import run_blocking
+from postbridge.bootstrap import Platform
 from postbridge.errors import InvalidInput
 from postbridge.handover.advance_data import advance_data_views
 from postbridge.kit.schemas import Line
@@ -15,7 +17,7 @@ from postbridge.shipments import booking, reading
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.repository import ShipmentFilter
 from postbridge.shipments.schemas import ShipmentCreate, ShipmentPage, ShipmentRead
-from postbridge.shipments.views import shipment_input, shipment_read
+from postbridge.shipments.views import dumps, shipment_input, shipment_json, shipment_read
 
 router = APIRouter(prefix="/shipments", tags=["shipments"])
 
@@ -34,10 +36,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     summary="Book a shipment",
     responses=PROBLEM_RESPONSES,
 )
-def create_shipment(
+async def create_shipment(
     body: ShipmentCreate,
     request: Request,
-    response: Response,
     platform: PlatformDep,
     principal: PrincipalDep,
     idempotency_key: Annotated[
@@ -47,20 +48,37 @@ def create_shipment(
             description="Same key + same body returns the first result; a different body is 409.",
         ),
     ] = None,
-) -> dict[str, Any]:
-    result = booking.book_shipment(
+) -> Response:
+    booked, content = await run_blocking(
+        _book, body, platform, principal.merchant_id, idempotency_key
+    )
+    headers = {"Location": str(request.url_for("read_shipment", shipment_id=booked.shipment_id))}
+    if booked.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(content, status_code=201, headers=headers, media_type="application/json")
+
+
+def _book(
+    body: ShipmentCreate, platform: Platform, merchant_id: str, idempotency_key: str | None
+) -> tuple[booking.Booked, bytes]:
+    booked = booking.book(
         deps=platform.booking,
-        merchant_id=principal.merchant_id,
+        merchant_id=merchant_id,
         shipment=shipment_input(body),
         idempotency_key=idempotency_key,
         request_hash=booking.request_fingerprint(body.model_dump(mode="json")),
     )
-    if result.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = str(
-        request.url_for("read_shipment", shipment_id=result.shipment.id)
+    found = reading.shipment_rows(
+        database=platform.database, shipment_id=booked.shipment_id, merchant_id=None
     )
-    return shipment_read(result.shipment)
+    return booked, dumps(shipment_json(found.rows[0], found.documents))
+
+
+# The read model is rendered straight to JSON bytes (shipments.views, "read model straight from
+# rows"): a returned Response skips FastAPI's validation of the body against response_model,
+# which stays declared for the OpenAPI schema.
+def _json(document: Any) -> Response:
+    return Response(dumps(document), media_type="application/json")
 
 
 @router.get(
@@ -69,14 +87,19 @@ def create_shipment(
     summary="Read a shipment",
     responses=PROBLEM_RESPONSES,
 )
-def read_shipment(
+async def read_shipment(
     shipment_id: str, platform: PlatformDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    shipment = reading.get_shipment(
-        database=platform.database, shipment_id=shipment_id, merchant_id=principal.scope
+) -> Response:
+    return await run_blocking(_read, shipment_id, platform, principal.scope)
+
+
+def _read(shipment_id: str, platform: Platform, scope: str | None) -> Response:
+    found = reading.shipment_rows(
+        database=platform.database, shipment_id=shipment_id, merchant_id=scope
     )
-    blocks = advance_data_views(database=platform.database, shipment_ids=[shipment.id])
-    return shipment_read(shipment, advance_data=blocks[shipment.id])
+    row = found.rows[0]
+    blocks = advance_data_views(database=platform.database, shipment_ids=[row.id])
+    return _json(shipment_json(row, found.documents, advance_data=blocks[row.id]))
 
 
 @router.post(
@@ -100,7 +123,7 @@ def cancel_shipment(
     summary="List shipments, newest first",
     responses=PROBLEM_RESPONSES,
 )
-def list_shipments(
+async def list_shipments(
     platform: PlatformDep,
     principal: PrincipalDep,
     status: ShipmentStatus | None = None,
@@ -112,7 +135,7 @@ def list_shipments(
     created_to: datetime | None = None,
     cursor: Annotated[Line | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict[str, Any]:
+) -> Response:
     for name, moment in (("created_from", created_from), ("created_to", created_to)):
         if moment is not None and moment.tzinfo is None:
             raise InvalidInput.for_field(
@@ -126,11 +149,13 @@ def list_shipments(
         created_from=created_from,
         created_to=created_to,
     )
-    listing = reading.list_shipments(
-        database=platform.database, spec=spec, cursor=cursor, limit=limit
-    )
+    return await run_blocking(_list, platform, spec, cursor, limit)
+
+
+def _list(platform: Platform, spec: ShipmentFilter, cursor: str | None, limit: int) -> Response:
+    page = reading.page_rows(database=platform.database, spec=spec, cursor=cursor, limit=limit)
     blocks = advance_data_views(
-        database=platform.database, shipment_ids=[s.id for s in listing.items]
+        database=platform.database, shipment_ids=[row.id for row in page.rows]
     )
-    items = [shipment_read(s, advance_data=blocks[s.id]) for s in listing.items]
-    return {"items": items, "next_cursor": listing.next_cursor}
+    items = [shipment_json(row, page.documents, advance_data=blocks[row.id]) for row in page.rows]
+    return _json({"items": items, "next_cursor": page.next_cursor})

@@ -3,10 +3,16 @@ profile. Its parcels carry their S10 alone and the label prints no block of the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
-from postbridge.carriers.adapter import Capability, LabelParcel, PartnerApis, TrackingPull
+from postbridge.carriers.adapter import (
+    Capability,
+    LabelParcel,
+    PartnerApis,
+    PartnerScan,
+    TrackingPull,
+)
 from postbridge.carriers.partners_file import LabelRegistration
 from postbridge.carriers.upu.profiles import DEFAULT_PARTNER, PostProfile, load_profiles
 from postbridge.errors import PartnerRejected
@@ -19,12 +25,16 @@ TRACKING_CODE_SCHEME = "upu"
 
 class UpuAdapter:
     number_scheme = None
+    all_number_schemes = ()
     tracking_code_scheme = TRACKING_CODE_SCHEME
 
     def __init__(self, profile: PostProfile) -> None:
         self.profile = profile
         self.partner = profile.partner
         self.capabilities: frozenset[Capability] = profile.capabilities
+
+    def number_scheme_for(self, last_mile_service: str) -> None:
+        return None
 
     def label_barcode(self, partner_number: str, *, postal_code: str) -> PartnerBarcode | None:
         return None
@@ -46,6 +56,14 @@ class UpuAdapter:
         mailing_date: date,
     ) -> str:
         raise PartnerRejected(f"{self.partner} has label_registration but registers no labels")
+
+    def subscribe_tracking(self, apis: PartnerApis, *, listener_url: str) -> str:
+        raise PartnerRejected(f"{self.partner} is tracked through the exchange's event feed")
+
+    def receive_tracking_push(
+        self, body: bytes, headers: Mapping[str, str]
+    ) -> tuple[PartnerScan, ...]:
+        raise PartnerRejected(f"{self.partner} pushes no tracking notifications")
 
 
 def upu_adapters(

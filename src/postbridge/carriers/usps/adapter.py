@@ -6,7 +6,7 @@ number (``usps.exchange``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,12 +14,15 @@ from postbridge.carriers.adapter import (
     Capability,
     LabelParcel,
     PartnerApis,
+    PartnerScan,
     TrackingPull,
 )
-from postbridge.carriers.partners_file import LabelRegistration
+from postbridge.carriers.partners_file import LabelRegistration, Secret
 from postbridge.carriers.usps import exchange
 from postbridge.carriers.usps.client import UspsClient
+from postbridge.carriers.usps.service_types import service_type_codes
 from postbridge.carriers.usps.settings import UspsSettings
+from postbridge.carriers.usps.wire.notifications import parse_notification
 from postbridge.errors import PartnerRejected
 from postbridge.identifiers.impb import build_impb_barcode, build_impb_block
 from postbridge.labels.model import PartnerBarcode
@@ -35,7 +38,12 @@ class ImpbScheme:
 
     mailer_id: str
     service_type_code: str
-    name: str = SCHEME
+
+    @property
+    def name(self) -> str:
+        # One scheme per service type code: products of different mail classes ask for
+        # numbers of different schemes.
+        return f"{SCHEME}:{self.service_type_code}"
 
     @property
     def counter(self) -> str:
@@ -73,6 +81,7 @@ class UspsAdapter:
             Capability.LABEL_BLOCK,
             Capability.ADVANCE_DATA,
             Capability.TRACKING_PULL,
+            Capability.TRACKING_PUSH,
         }
     )
 
@@ -82,7 +91,21 @@ class UspsAdapter:
     def __init__(self, settings: UspsSettings) -> None:
         self.settings = settings
         self.partner = self.settings.partner_code
-        self.number_scheme = ImpbScheme(self.settings.mailer_id, self.settings.service_type_code)
+        mailer_id = self.settings.mailer_id
+        # Services without a code of their own (service_types) take the settings' default.
+        self.number_scheme = ImpbScheme(mailer_id, self.settings.service_type_code)
+        self._schemes = {
+            service: ImpbScheme(mailer_id, code)
+            for service, code in service_type_codes(self.settings.service_type_codes).items()
+        }
+
+    def number_scheme_for(self, last_mile_service: str) -> ImpbScheme:
+        """The IMpb of the mail class the product's last-mile service names."""
+        return self._schemes.get(last_mile_service, self.number_scheme)
+
+    @property
+    def all_number_schemes(self) -> tuple[ImpbScheme, ...]:
+        return (self.number_scheme, *self._schemes.values())
 
     def label_barcode(self, partner_number: str, *, postal_code: str) -> PartnerBarcode:
         return impb_label_barcode(partner_number, postal_code=postal_code)
@@ -109,6 +132,25 @@ class UspsAdapter:
     ) -> str:
         request = exchange.label_request(parcel, registration, mailing_date=mailing_date)
         return self._connected(apis, "label_registration").register_label(request).tracking_number
+
+    def subscribe_tracking(self, apis: PartnerApis, *, listener_url: str) -> str:
+        """A subscription to every scan of our mailer id's parcels (one per mailer id and
+        listener), signed with the subscription secret."""
+        client = self._connected(apis, "tracking subscriptions")
+        subscription = client.subscribe(
+            listener_url=listener_url, secret=Secret(self.settings.subscription_secret),
+            admin_email=self.settings.subscription_admin_email,
+            mailer_id=self.settings.mailer_id,
+        )  # fmt: skip
+        return subscription.subscription_id
+
+    def receive_tracking_push(
+        self, body: bytes, headers: Mapping[str, str]
+    ) -> tuple[PartnerScan, ...]:
+        _subscription, parsed = parse_notification(
+            body, headers, secret=self.settings.subscription_secret
+        )
+        return tuple(exchange.partner_scan(event) for event in parsed.events)
 
     def _connected(self, apis: PartnerApis, what: str) -> UspsClient:
         client = self._client(apis)

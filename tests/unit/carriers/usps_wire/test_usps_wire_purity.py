@@ -9,7 +9,7 @@ import postbridge.carriers.usps.wire as wire
 
 ALLOWED_TOP_LEVEL = {
     "__future__", "base64", "binascii", "collections", "dataclasses", "datetime", "decimal",
-    "enum", "typing", "typing_extensions", "pydantic", "orjson", "postbridge",
+    "enum", "hashlib", "hmac", "typing", "typing_extensions", "pydantic", "orjson", "postbridge",
 }  # fmt: skip
 ALLOWED_PLATFORM = ("postbridge.carriers.usps.wire", "postbridge.errors", "postbridge.kit",
                     "postbridge.identifiers")  # fmt: skip
