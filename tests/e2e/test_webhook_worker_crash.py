@@ -67,11 +67,15 @@ def test_killing_the_worker_mid_delivery_loses_no_event(tmp_path: Path, database
             assert len(expected) == 2 * SHIPMENTS
 
             wait_until(lambda: len(ours(receiver, shipments)) >= 10, 30, "first deliveries")
-            worker = running.worker_pid("events")
-            os.kill(worker, signal.SIGKILL)
-            wait_until(lambda: gone(worker), 10, "the killed worker to go")
+            # Both event workers: deliveries in flight in either are sent again after their
+            # lease, by whichever worker claims them.
+            workers = running.worker_pids_of("events")
+            assert len(workers) == 2
+            for worker in workers:
+                os.kill(worker, signal.SIGKILL)
+            wait_until(lambda: all(gone(w) for w in workers), 10, "the killed workers to go")
             at_kill = len({r.webhook_id for r in ours(receiver, shipments)})
-            running.spawned.add(running.worker_pid("events", other_than=worker))
+            running.spawned.add(running.worker_pid("events", other_than=workers))
             wait_until(
                 lambda: {r.webhook_id for r in ours(receiver, shipments)} >= set(expected), 45,
                 "every event after the restart",

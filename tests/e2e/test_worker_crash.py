@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,24 +127,26 @@ class Running:
         return f"http://127.0.0.1:{self.port}"
 
     def worker_pids(self) -> list[int]:
-        """serve's two workers: ``--role jobs``, ``--role events`` (relay and deliveries)."""
+        """serve's workers: ``--role jobs``, and two ``--role events`` (relay, deliveries)."""
         return wait_until(
-            lambda: found if len(found := children(self.server.pid)) >= 2 else [], 10,
+            lambda: found if len(found := children(self.server.pid)) >= 3 else [], 10,
             "the workers to start",
         )  # fmt: skip
 
-    def worker_pid(self, role: str, *, other_than: int | None = None) -> int:
-        """The server's ``worker --role ROLE`` child (a new one, with ``other_than``)."""
+    def worker_pid(self, role: str, *, other_than: Collection[int] = ()) -> int:
+        """A ``worker --role ROLE`` child of the server (a new one, not in ``other_than``)."""
 
         def find() -> list[int]:
             return [
                 pid
                 for pid in children(self.server.pid)
-                if worker_role(pid) == role and pid != other_than
+                if worker_role(pid) == role and pid not in other_than
             ]
 
-        (pid,) = wait_until(find, 20, f"the {role} worker")
-        return pid
+        return int(wait_until(find, 20, f"the {role} worker")[0])
+
+    def worker_pids_of(self, role: str) -> set[int]:
+        return {pid for pid in children(self.server.pid) if worker_role(pid) == role}
 
     def headers(self) -> dict[str, str]:
         key = (self.folder / "var" / "demo-api-key").read_text().strip()
@@ -248,7 +250,7 @@ def test_killing_the_worker_alone_mid_batch(platform_in: Running) -> None:
 
     assert 0 < seen["rows_booked"] < len(good)
     # The server starts a new worker, which claims the job once the dead one's lease expires.
-    platform_in.spawned.add(platform_in.worker_pid("jobs", other_than=worker))
+    platform_in.spawned.add(platform_in.worker_pid("jobs", other_than={worker}))
     assert_booked_exactly_once(platform_in, batch_id, good, bad)
     with sqlite3.connect(platform_in.folder / "var" / "postbridge.db") as database:
         (attempts, status) = database.execute(
