@@ -310,9 +310,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20,000 events, 10 s steady")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
-        "--event-processes", type=int, default=1, dest="delivery_processes",
-        help="`worker --role events` processes beside the jobs worker, as `serve` starts "
-        "(default 1); 0 runs one `--role all` worker",
+        "--event-processes", type=int, default=2, dest="delivery_processes",
+        help="`worker --role events` processes beside the jobs worker (default 2, as `serve` "
+        "starts them); 0 runs one `--role all` worker",
     )  # fmt: skip
     args = parser.parse_args()
     load_before = os.getloadavg()

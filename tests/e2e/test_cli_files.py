@@ -151,10 +151,11 @@ def test_help_shows_no_type_after_flags(cli_db: str) -> None:
         "--no-worker",
         "--sandbox",
         "--workers",
+        "--event-workers",
         "--help",
     ]
-    assert "  --demo                 Migrate and seed the demo merchant first." in shown.stdout
-    assert "  --port <int>           Port (default from POSTBRIDGE_PORT)." in shown.stdout
+    assert "  --demo                       Migrate and seed the demo merchant first." in shown.stdout
+    assert "  --port <int>                 Port (default from POSTBRIDGE_PORT)." in shown.stdout
 
 
 def test_merchants_list_prints_whole_ids_in_80_columns(cli_db: str) -> None:
