@@ -12,6 +12,8 @@ from sqlalchemy import update
 from postbridge.activity.consumer import DailyActivityConsumer, daily_activity
 from postbridge.bootstrap import partner_registry
 from postbridge.jobs.relay import OutboxRelay
+from postbridge.jobs.repository import InboxRepository
+from postbridge.kit.clock import utc_now
 from postbridge.kit.events import EventEnvelope
 from postbridge.labelling.service import LabelFormat, render_labels
 from postbridge.shipments.booking import book_shipment, cancel_shipment
@@ -134,3 +136,43 @@ def test_daily_activity_counts_booked_labelled_and_cancelled_parcels(db: Databas
         (today, "BR", 1, 0, 0),
         (today, "US", 3, 2, 1),
     ]
+
+
+class RacedRecorder(Recorder):
+    """As if another relay applied the same page and committed while this one was applying
+    it: the first time, the inbox rows appear from another unit of work."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.raced = False
+
+    def apply(self, uow: UnitOfWork, events: Sequence[EventEnvelope]) -> None:
+        if not self.raced:
+            self.raced = True
+            with self.db.unit_of_work() as other:
+                InboxRepository(other.session).add(
+                    self.name, [e.event_id for e in events], now=utc_now()
+                )
+                other.commit()
+        super().apply(uow, events)
+
+
+def test_a_page_another_relay_applied_meanwhile_is_not_applied_twice(db: Database) -> None:
+    merchant = make_merchant(db)
+    shipment = book(db, merchant.merchant_id)
+    (event,) = outbox_of(db, f"shipment:{shipment}")
+    raced = RacedRecorder(db)
+
+    envelope = EventEnvelope(
+        position=event.position, event_id=event.event_id, type=event.type,
+        aggregate_key=event.aggregate_key, occurred_at=event.occurred_at,
+        schema_version=event.schema_version, payload=event.payload,
+    )  # fmt: skip
+
+    failures = OutboxRelay(db, [raced])._deliver(raced, [envelope])
+
+    assert failures == {}  # the other relay's inbox rows refused this one's: not a failure
+    # Its one attempt (rolled back with its unit of work); the event-by-event retry found the
+    # event in the inbox and did not apply it again.
+    assert raced.applied == [event.event_id]

@@ -19,6 +19,8 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from sqlalchemy.exc import IntegrityError
+
 from postbridge.jobs.repository import InboxRepository
 from postbridge.kit.clock import utc_now
 from postbridge.kit.events import EventEnvelope
@@ -89,6 +91,11 @@ class OutboxRelay:
         try:
             self.apply(consumer, events)
             return {}
+        except IntegrityError:
+            # Two relays read the same page (SQLite has no SKIP LOCKED) and the other applied
+            # it first: its inbox rows (or the rows it wrote) refuse ours. Event by event below,
+            # the inbox then says each was applied, and nothing is applied twice.
+            log.info("consumer %s: a page applied meanwhile by another relay", consumer.name)
         except Exception:  # a consumer's bug must not stop the relay: isolate the event
             log.exception("consumer %s failed on a page of %d events", consumer.name, len(events))
         failures = {}
