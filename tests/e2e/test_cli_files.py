@@ -154,7 +154,9 @@ def test_help_shows_no_type_after_flags(cli_db: str) -> None:
         "--event-workers",
         "--help",
     ]
-    assert "  --demo                       Migrate and seed the demo merchant first." in shown.stdout
+    assert (
+        "  --demo                       Migrate and seed the demo merchant first." in shown.stdout
+    )
     assert "  --port <int>                 Port (default from POSTBRIDGE_PORT)." in shown.stdout
 
 
