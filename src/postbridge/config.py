@@ -86,6 +86,8 @@ class Settings(EnvFileSettings):
     # shipment is a few kB of JSON; a CSV upload of a million rows is about 300 MB.
     max_json_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    # Stored uploads hold buyers' addresses: removed after this many days (bulk.retention).
+    upload_retention_days: int = Field(default=30, ge=1)
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     # Per API key and per process: a token bucket refilled at this rate; 0 turns it off.
     rate_limit_per_second: float = Field(default=50.0, ge=0)

@@ -27,6 +27,8 @@ from postbridge.app import create_app
 from postbridge.bootstrap import Platform
 from postbridge.cli.serve import BOUNDED_H11
 from postbridge.storage.engine import make_engine
+from postbridge.worker.loop import Worker
+from postbridge.worker.roles import WorkerRole
 from tests.csv_builders import csv_row, csv_text
 from tests.e2e.conftest import auth
 from tests.e2e.test_worker_crash import free_port, wait_until
@@ -340,3 +342,20 @@ def test_healthz_answers_within_100_ms_while_hostile_amounts_hit_the_rates(
     slowest = sorted(waits)
     assert slowest[-2] < 0.1, f"/healthz waits ms: {[round(w * 1000) for w in slowest]}"
     assert slowest[-1] < 1.0, f"/healthz waits ms: {[round(w * 1000) for w in slowest]}"
+
+
+def test_the_job_worker_removes_uploads_past_their_retention(
+    platform: Platform, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batches"
+    folder.mkdir()
+    old, recent = folder / "upl_old.csv", folder / "upl_recent.csv"
+    for path, days in ((old, 8), (recent, 6)):
+        path.write_text("reference\nR1\n")
+        when = time.time() - days * 86_400
+        os.utime(path, (when, when))
+    worker = Worker(limited(platform, tmp_path, upload_retention_days=7), role=WorkerRole.JOBS)
+
+    worker.step()
+
+    assert sorted(p.name for p in folder.iterdir()) == ["upl_recent.csv"]

@@ -214,6 +214,13 @@ class JobRepository:
     def get(self, job_id: str) -> Job | None:
         return self.session.get(Job, job_id)
 
+    def payload_values(self, kind: str, key: str, *, statuses: Collection[str]) -> set[str]:
+        """``payload[key]`` of every job of ``kind`` in ``statuses`` (few: unfinished ones)."""
+        rows = self.session.execute(
+            select(_jobs.c.payload).where(_jobs.c.kind == kind, _jobs.c.status.in_(list(statuses)))
+        )
+        return {str(payload[key]) for (payload,) in rows if key in payload}
+
     def by_dedupe_key(self, dedupe_key: str) -> Job | None:
         return self.session.scalars(select(Job).where(Job.dedupe_key == dedupe_key)).first()
 

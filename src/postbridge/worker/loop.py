@@ -28,9 +28,11 @@ from datetime import timedelta
 from types import FrameType
 
 from postbridge.bootstrap import Platform, event_consumers
+from postbridge.bulk.retention import sweep_uploads
 from postbridge.handover.tracking_push import queue_subscriptions
 from postbridge.jobs.relay import OutboxRelay
 from postbridge.jobs.runner import JobRunner
+from postbridge.kit.clock import utc_now
 from postbridge.kit.ids import new_id
 from postbridge.webhooks.dispatcher import WebhookDispatcher
 from postbridge.webhooks.sealing import SecretSealer
@@ -39,6 +41,8 @@ from postbridge.worker.roles import WorkerRole
 from postbridge.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
+
+UPLOAD_SWEEP_EVERY_SECONDS = 3600.0
 
 
 class Worker:
@@ -52,6 +56,7 @@ class Worker:
         self.settings = settings or WorkerSettings()
         self.role = role
         self.platform = platform
+        self._swept_at: float | None = None
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{new_id('wkr')[-6:]}"
         self._stopping = False  # a plain flag: the signal handler only sets it
         self.relay = OutboxRelay(
@@ -84,6 +89,7 @@ class Worker:
             relayed = self.relay.relay_once()
         if self.role is not WorkerRole.EVENTS:
             ran = self.runner.run_next() is not None
+            self._sweep_uploads_now_and_then()
         if self.role is not WorkerRole.JOBS:
             delivered = self.webhooks.deliver_due()
         return bool(relayed) or ran or bool(delivered)
@@ -122,6 +128,20 @@ class Worker:
                 # Poll when idle; back off (up to a minute) while the database keeps failing.
                 time.sleep(min(60.0, self.idle_seconds * 2 ** min(failures, 7)))
         log.info("worker %s stopped", self.owner)
+
+    def _sweep_uploads_now_and_then(self) -> None:
+        """Uploads past their retention are removed, at most once an hour (bulk.retention)."""
+        moment = time.monotonic()
+        if self._swept_at is not None and moment - self._swept_at < UPLOAD_SWEEP_EVERY_SECONDS:
+            return
+        self._swept_at = moment
+        settings = self.platform.settings
+        folder = settings.var_dir / "batches"
+        if folder.is_dir():
+            sweep_uploads(
+                database=self.platform.database, folder=folder,
+                retention=timedelta(days=settings.upload_retention_days), now=utc_now(),
+            )  # fmt: skip
 
     def _queue_subscriptions(self) -> None:
         """Partners that push tracking get a subscription to our listener, once per URL."""
