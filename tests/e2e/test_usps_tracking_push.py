@@ -135,5 +135,11 @@ def test_a_forged_or_unsigned_notification_is_refused_and_stores_nothing(
     not_pushing = client.post(listener_url("", "CORREOS"), content=text, headers=forged)
     assert not_pushing.status_code == 404
     garbage = client.post(path, content=b"{", headers=forged)
-    assert garbage.status_code == 502
-    assert garbage.json()["code"] == "usps_payload_invalid"
+    assert garbage.status_code == 422
+    assert garbage.json()["errors"] == [
+        {
+            "field": "body",
+            "code": "invalid_notification",
+            "message": "tracking notification: body: not the scanEventEx shape",
+        }
+    ]

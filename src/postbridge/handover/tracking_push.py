@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from postbridge.carriers import Capability, PartnerRegistry
 from postbridge.carriers.clients import PartnerClients
-from postbridge.errors import NotFound
+from postbridge.errors import InvalidInput, NotFound, PartnerError
 from postbridge.handover.job_kinds import PARTNER_JOB_ATTEMPTS, TRACKING_SUBSCRIPTION_JOB
 from postbridge.handover.tracking_pull import partner_tracking_event
 from postbridge.jobs.repository import JobRepository, NewJob
@@ -96,7 +96,12 @@ def receive_push(
     if partner not in registry.partners or not registry.supports(partner, Capability.TRACKING_PUSH):
         raise NotFound(f"{partner} pushes no tracking notifications to postbridge")
     adapter = registry.adapter(partner)
-    scans = adapter.receive_tracking_push(body, {k.lower(): v for k, v in headers.items()})
+    try:
+        scans = adapter.receive_tracking_push(body, {k.lower(): v for k, v in headers.items()})
+    except PartnerError as exc:
+        # The partner is the caller here: a body that is not its documented format is its
+        # bad request (422), not an upstream failure of ours (5xx).
+        raise InvalidInput.for_field("body", exc.detail, code="invalid_notification") from exc
     scheme = adapter.tracking_code_scheme
     events = [partner_tracking_event(s, partner=partner, code_scheme=scheme) for s in scans]
     if not events:

@@ -20,7 +20,7 @@ router = APIRouter(tags=["partners"])
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "The partner's signature is missing or wrong (problem+json)."},
     404: {"description": "This partner pushes no notifications (problem+json)."},
-    502: {"description": "The body is not the partner's documented format (problem+json)."},
+    422: {"description": "The body is not the partner's documented format (problem+json)."},
 }
 
 
@@ -32,7 +32,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         "The listener of a partner's tracking subscription (USPS subscriptions-tracking v3r2: a "
         "`scanEventEx` body with its `X-HMAC` signature). 200 once the scans are stored; a "
         "notification posted again adds nothing (events are deduplicated). 401 when the "
-        "signature is missing or wrong, 404 for a partner that pushes no notifications."
+        "signature is missing or wrong, 422 for a body that is not the partner's format, 404 for a partner that pushes no notifications."
     ),
     responses=RESPONSES,
 )
