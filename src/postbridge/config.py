@@ -49,6 +49,18 @@ class EnvFileSettings(BaseSettings):
         super().__init__(**values)
 
 
+def settings_problem(model_name: str, field: str) -> str:
+    """The environment variable behind ``field`` of the settings class ``model_name`` (as a
+    pydantic ValidationError names them), e.g. POSTBRIDGE_UPLOAD_RETENTION_DAYS."""
+    pending: list[type[BaseSettings]] = [EnvFileSettings]
+    while pending:
+        cls = pending.pop()
+        if cls.__name__ == model_name:
+            return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+        pending.extend(cls.__subclasses__())
+    return field
+
+
 class Settings(EnvFileSettings):
     model_config = SettingsConfigDict(env_prefix="POSTBRIDGE_", extra="ignore")
 

@@ -48,6 +48,13 @@ class PostbridgeError(Exception):
         self.extra = extra
 
 
+class ConfigurationError(PostbridgeError):
+    """A setting or a data file the operator gave that the platform cannot run with."""
+
+    code = "configuration_error"
+    title = "Configuration error"
+
+
 class InvalidInput(PostbridgeError):
     code = "invalid_input"
     http_status = 422

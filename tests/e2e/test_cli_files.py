@@ -210,3 +210,32 @@ def test_plan_and_departure_options_are_refused_in_one_line(cli_db: str) -> None
             "CAN-AIR>LAX-ISC, CAN-AIR>MEX-OE (43 lanes)"
         ],
     )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "POSTBRIDGE_UPLOAD_RETENTION_DAYS", "0",
+            "POSTBRIDGE_UPLOAD_RETENTION_DAYS: Input should be greater than or equal to 1",
+        ),
+        (
+            "POSTBRIDGE_USPS_SUBSCRIPTION_SECRET", "short",
+            "POSTBRIDGE_USPS_SUBSCRIPTION_SECRET: String should have at least 32 characters",
+        ),
+        (
+            "POSTBRIDGE_USPS_SERVICE_TYPE_CODES", '{"priority": "55"}',
+            "POSTBRIDGE_USPS_SERVICE_TYPE_CODES: priority: '55' is not 3 digits",
+        ),
+        (
+            "POSTBRIDGE_WEBHOOK_BATCH", "0",
+            "POSTBRIDGE_WEBHOOK_BATCH: Input should be greater than or equal to 1",
+        ),
+    ],
+)  # fmt: skip
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    shown = run_cli("worker", "--once", db_url=cli_db)
+    assert (shown.returncode, shown.stderr) == (2, f"error: {message}\n")

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from postbridge.bootstrap import Platform, build_platform
-from postbridge.config import get_settings
+from postbridge.config import get_settings, settings_problem
 from postbridge.errors import PostbridgeError
 
 P = ParamSpec("P")
@@ -40,6 +41,10 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except PostbridgeError as exc:
             raise fail(exc.detail) from None
+        except ValidationError as exc:  # a setting from the environment or the .env file
+            first = exc.errors(include_url=False)[0]
+            field = str(first["loc"][0]) if first["loc"] else ""
+            raise fail(f"{settings_problem(exc.title, field)}: {first['msg']}") from None
         except SQLAlchemyError as exc:
             raise fail(
                 f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"

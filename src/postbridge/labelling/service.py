@@ -25,7 +25,7 @@ from postbridge.labels import (
     render_png,
     render_zpl,
 )
-from postbridge.labels.addressing import AddressLine, label_address, printed_tax_id
+from postbridge.labels.addressing import AddressLine, label_address, printed_phone, printed_tax_id
 from postbridge.shipments.events import LabelCreated
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.models import Shipment
@@ -105,11 +105,8 @@ def _address_lines(address: dict[str, Any]) -> tuple[AddressLine, ...]:
 
 
 def _phone(address: dict[str, Any]) -> str | None:
-    """The stored number, then its extension when one was typed: "+34612345678 ext. 23"."""
-    if not address["phone"]:
-        return None
-    extension = address.get("phone_extension")  # absent from addresses stored before it
-    return f"{address['phone']} ext. {extension}" if extension else address["phone"]
+    # phone_extension is absent from addresses stored before it
+    return printed_phone(address["phone"], address.get("phone_extension") or "")
 
 
 def _head(address: dict[str, Any]) -> list[str]:

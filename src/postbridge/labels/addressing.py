@@ -74,3 +74,11 @@ def printed_tax_id(kind: str | None, value: str) -> str:
         grouped = f"{int(body):,}".replace(",", ".") if body.isdigit() else body
         return f"RUT {grouped}-{verifier}"
     return f"{kind or 'Tax ID'} {value}"
+
+
+def printed_phone(phone: str, extension: str = "") -> str | None:
+    """A phone as labels print it: the stored number, then its extension when one was typed
+    ("+34612345678 ext. 23"); None without a number."""
+    if not phone:
+        return None
+    return f"{phone} ext. {extension}" if extension else phone

@@ -28,7 +28,12 @@ from postbridge.customs.model import Declaration
 from postbridge.errors import ProblemList
 from postbridge.identifiers import format_s10
 from postbridge.kit.money import Money
-from postbridge.labels.addressing import AddressLine, label_address, printed_tax_id
+from postbridge.labels.addressing import (
+    AddressLine,
+    label_address,
+    printed_phone,
+    printed_tax_id,
+)
 from postbridge.labels.label_layout import (
     DENSITIES,
     MARGIN,
@@ -256,10 +261,10 @@ def _probe(
             name=sender.name or sender.company,
             company=(sender.company or None) if sender.name else None,
             lines=sender_lines,
-            phone=_printed_phone(sender),
+            phone=printed_phone(sender.phone, sender.phone_extension),
         ),
         recipient_lines=tuple(line.text for line in _lines(recipient)),
-        recipient_phone=_printed_phone(recipient),
+        recipient_phone=printed_phone(recipient.phone, recipient.phone_extension),
         recipient_tax_id=tax_id,
         destination_country=recipient.country,
         product_name="-",
@@ -278,15 +283,6 @@ def _probe(
         ),
         partner_barcode=_PARTNER_BLOCK,
     )
-
-
-def _printed_phone(address: NormalizedAddress) -> str | None:
-    """As labelling prints it: the number, then its extension when one was typed."""
-    if not address.phone:
-        return None
-    if address.phone_extension:
-        return f"{address.phone} ext. {address.phone_extension}"
-    return address.phone
 
 
 def _longest_field(sender: NormalizedAddress, recipient: NormalizedAddress, width: float) -> str:

@@ -7,23 +7,21 @@ the output in Base64". The payload is itself a JSON string (a TrackingSubscripti
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from postbridge.carriers.usps.wire.notifications import signature
+
 # (listener URL, body, headers) -> delivered? The server posts with httpx; tests capture.
 WebhookSender = Callable[[str, bytes, dict[str, str]], bool]
 SEND_TIMEOUT_S = 5.0
 
 
-def sign(secret: str, timestamp: str, payload: str) -> str:
-    digest = hmac.new(secret.encode(), (timestamp + payload).encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
+# The signature is the wire format's own (the listener checks it with the same function).
+sign = signature
 
 
 def notification_body(

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from postbridge.errors import ConfigurationError
+
 DATA = Path(__file__).parent / "data" / "service_type_codes.yaml"
 _CODE = re.compile(r"^\d{3}$")
 
@@ -30,7 +32,9 @@ def service_types(path: Path = DATA) -> Mapping[str, ServiceType]:
     for service, entry in (raw.get("codes") or {}).items():
         code = str(entry["code"])
         if not _CODE.match(code):
-            raise ValueError(f"{path.name}: {service}: service type code {code!r} is not 3 digits")
+            raise ConfigurationError(
+                f"{path.name}: {service}: service type code {code!r} is not 3 digits"
+            )
         found[str(service)] = ServiceType(str(service), code, str(entry.get("mail_class", "")))
     return found
 
@@ -40,7 +44,7 @@ def service_type_codes(overrides: Mapping[str, str]) -> dict[str, str]:
     codes = {service: entry.code for service, entry in service_types().items()}
     for service, code in overrides.items():
         if not _CODE.match(code):
-            raise ValueError(
+            raise ConfigurationError(
                 f"POSTBRIDGE_USPS_SERVICE_TYPE_CODES: {service}: {code!r} is not 3 digits"
             )
         codes[service] = code

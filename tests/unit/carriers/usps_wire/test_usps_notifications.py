@@ -3,6 +3,9 @@ documented example read into raw events, the X-HMAC checked over the exact strin
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 
@@ -112,3 +115,10 @@ def test_a_signed_payload_that_is_not_tracking_detail_is_a_payload_error() -> No
     headers = {"x-hmac": signature(SECRET, TIMESTAMP, payload)}
     with pytest.raises(UspsPayloadInvalid):
         parse_notification(body(payload), headers, secret=SECRET)
+
+
+def test_the_signature_is_the_specs_base64_hmac_sha256_of_timestamp_then_payload() -> None:
+    expected = base64.b64encode(
+        hmac.new(SECRET.encode(), (TIMESTAMP + PAYLOAD).encode(), hashlib.sha256).digest()
+    ).decode()
+    assert signature(SECRET, TIMESTAMP, PAYLOAD) == expected
