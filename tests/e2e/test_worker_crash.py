@@ -99,12 +99,13 @@ class Running:
         }
         self.processes: list[subprocess.Popen[bytes]] = []
         self.spawned: set[int] = set()
+        self.arguments: list[str] = []  # more options for serve (``--sandbox``)
 
     def start(self) -> None:
         # The child keeps its own copy of the descriptor: ours closes at once.
         with (self.folder / f"serve-{len(self.processes)}.log").open("wb") as log:
             server = subprocess.Popen(
-                [POSTBRIDGE, "serve", "--demo", "--port", str(self.port)],
+                [POSTBRIDGE, "serve", "--demo", "--port", str(self.port), *self.arguments],
                 cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.processes.append(server)
