@@ -3,8 +3,9 @@
 Fills one merchant with N synthetic shipments (raw executemany through
 ``ShipmentRepository.insert_encoded``, not the booking path: a week of bookings in seconds),
 plus a second merchant with N/10, on SQLite and PostgreSQL, then times the first page of
-``GET /v1/shipments`` (``shipments.reading.list_shipments``, 50 rows) for each filter and prints
-the query plan the database chose for it.
+``GET /v1/shipments`` (50 rows: what the route runs behind HTTP, ``shipments.reading.page_rows``,
+the advance-data blocks and the JSON body) for each filter and prints the query plan the
+database chose for it.
 
     .venv/bin/python bench/lookups.py                  # 500,000 shipments
     .venv/bin/python bench/lookups.py --quick          # 100,000
@@ -33,25 +34,36 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
+from postbridge.bootstrap import build_platform
 from postbridge.config import Settings
+from postbridge.handover.advance_data import advance_data_views
 from postbridge.merchants.models import Role
 from postbridge.merchants.service import create_merchant
 from postbridge.migrations import upgrade
-from postbridge.shipments.reading import list_shipments
+from postbridge.shipments import booking
+from postbridge.shipments.models import Shipment
+from postbridge.shipments.reading import page_rows
 from postbridge.shipments.repository import (
     JSON_COLUMNS,
     SHIPMENT_COLUMNS,
-    EncodedDocument,
     ShipmentFilter,
     ShipmentRepository,
     encode_document,
 )
+from postbridge.shipments.schemas import ShipmentCreate
+from postbridge.shipments.views import dumps, shipment_input, shipment_json
 from postbridge.storage.engine import make_engine, normalize_url
 from postbridge.storage.unit_of_work import Database
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # so "bench." helpers import when run as a script
+
+from bench.api import BOOKING_BODY  # noqa: E402
+
 CHUNK = 20_000
+PEPPER = "bench-lookups-secret-key-0123456789ab"
 PAGE = 50
 REPEATS = 200
 # A merchant's mix: most parcels on their way or delivered, a few cancelled or held.
@@ -67,25 +79,35 @@ def _weighted(choices: list[tuple[str, int]], rng: random.Random, n: int) -> lis
     return rng.choices(values, weights=weights, k=n)
 
 
-def fill(database: Database, merchant_id: str, count: int, *, first: int, seed: int) -> None:
-    """``count`` shipments for ``merchant_id``, created evenly over SPAN, numbered from first."""
+def booked_template(url: str, merchant_id: str, folder: Path) -> dict[str, Any]:
+    """One really booked shipment's row, its JSON columns encoded: the template every synthetic
+    row copies, so that each page renders real route and duty documents as the API does."""
+    platform = build_platform(Settings(database_url=url, var_dir=folder, secret_key=PEPPER))
+    try:
+        body = ShipmentCreate.model_validate(BOOKING_BODY)
+        booking.book_shipment(
+            deps=platform.booking, merchant_id=merchant_id, shipment=shipment_input(body)
+        )
+        with platform.database.engine.connect() as connection:
+            row = dict(connection.execute(select(Shipment.__table__)).mappings().one())
+    finally:
+        platform.database.dispose()
+    return row | {name: encode_document(row[name]) for name in JSON_COLUMNS}
+
+
+def fill(
+    database: Database,
+    template: dict[str, Any],
+    merchant_id: str,
+    count: int,
+    *,
+    first: int,
+    seed: int,
+) -> None:
+    """``count`` copies of ``template`` for ``merchant_id``, created evenly over SPAN, with
+    their own ids, references, numbers, statuses and destinations, numbered from ``first``."""
     rng = random.Random(seed)
-    duties = EncodedDocument.of("duties", {"bench": True, "total": "0.00"})
-    route = EncodedDocument.of("route", {"bench": True, "legs": []})
-    template = dict.fromkeys(SHIPMENT_COLUMNS) | {
-        "merchant_id": merchant_id, "service": "standard", "incoterm": "DDU",
-        "origin_country": "CN", "destination_postal_code": "78701",
-        "sender": {"name": "Bench Sender"}, "recipient": {"name": "Bench Recipient"},
-        "customs": {"items": []}, "weight_g": 450, "length_mm": 200, "width_mm": 150,
-        "height_mm": 50, "customs_form": "CN22", "duties_digest": duties.digest,
-        "product": "bench", "partner": "USPS", "route_digest": route.digest,
-        "price_minor": 990, "price_currency": "USD",
-    }  # fmt: skip
-    json_text = {name: encode_document(template[name]) for name in JSON_COLUMNS}
     step = SPAN / count
-    with database.unit_of_work() as uow:
-        ShipmentRepository(uow.session).put_documents([duties, route])
-        uow.commit()
     for start in range(0, count, CHUNK):
         size = min(CHUNK, count - start)
         statuses = _weighted(STATUSES, rng, size)
@@ -94,10 +116,12 @@ def fill(database: Database, merchant_id: str, count: int, *, first: int, seed: 
         for offset in range(size):
             number = first + start + offset
             created = START + step * (start + offset)
-            values = template | json_text | {
-                "id": f"shp_bench{number:010d}", "reference": f"ORD-{number:08d}",
-                "status": statuses[offset], "destination_country": destinations[offset],
-                "tracking_number": f"LB{number:09d}CN", "created_at": created,
+            values = template | {
+                "id": f"shp_bench{number:010d}", "merchant_id": merchant_id,
+                "reference": f"ORD-{number:08d}", "status": statuses[offset],
+                "destination_country": destinations[offset],
+                "tracking_number": f"LB{number:09d}CN", "partner_tracking_number": None,
+                "batch_id": None, "batch_row": None, "created_at": created,
                 "updated_at": created,
             }  # fmt: skip
             rows.append([values[name] for name in SHIPMENT_COLUMNS])
@@ -134,11 +158,12 @@ def captured_statements(database: Database) -> Iterator[list[tuple[str, Any]]]:
     def capture(_c: Any, _cur: Any, statement: str, parameters: Any, _ctx: Any, _m: Any) -> None:
         seen.append((statement, parameters))
 
-    event.listen(database.engine, "before_cursor_execute", capture)
+    # The API's reads go through the reading engine (its own pool on PostgreSQL).
+    event.listen(database.read_engine, "before_cursor_execute", capture)
     try:
         yield seen
     finally:
-        event.remove(database.engine, "before_cursor_execute", capture)
+        event.remove(database.read_engine, "before_cursor_execute", capture)
 
 
 def explain(database: Database, statement: str, parameters: Any) -> list[str]:
@@ -151,7 +176,7 @@ def explain(database: Database, statement: str, parameters: Any) -> list[str]:
 
 def time_statement(database: Database, statement: str, parameters: Any) -> float:
     """The database's part of a page: the same SQL on a bare cursor, rows fetched, no ORM."""
-    with database.engine.connect() as connection:
+    with database.read_engine.connect() as connection:
         cursor = connection.connection.cursor()
         started = time.perf_counter()
         cursor.execute(statement, parameters)
@@ -164,21 +189,30 @@ def percentiles(timings: list[float]) -> tuple[float, float]:
     return round(statistics.median(timings), 2), round(timings[int(len(timings) * 0.95) - 1], 2)
 
 
+def api_page(database: Database, spec: ShipmentFilter) -> int:
+    """What ``GET /v1/shipments`` runs behind HTTP (api.routes.shipments._list): the page's
+    rows, their advance-data blocks, the JSON body. Returns the number of items."""
+    page = page_rows(database=database, spec=spec, cursor=None, limit=PAGE)
+    blocks = advance_data_views(database=database, shipment_ids=[row.id for row in page.rows])
+    items = [shipment_json(row, page.documents, advance_data=blocks[row.id]) for row in page.rows]
+    dumps({"items": items, "next_cursor": page.next_cursor})
+    return len(items)
+
+
 def time_lookups(database: Database, merchant_id: str, count: int) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     for name, make_spec in lookups(merchant_id, count).items():
         rng = random.Random(7)
         for _ in range(10):  # warm the caches and the statement cache
-            list_shipments(database=database, spec=make_spec(rng), cursor=None, limit=PAGE)
+            api_page(database, make_spec(rng))
         pages, statements, rows = [], [], 0
         for _ in range(REPEATS):
             spec = make_spec(rng)
             with captured_statements(database) as seen:
                 started = time.perf_counter()
-                listing = list_shipments(database=database, spec=spec, cursor=None, limit=PAGE)
+                rows = api_page(database, spec)
                 pages.append((time.perf_counter() - started) * 1000)
             statements.append(next((s, p) for s, p in seen if "FROM shipments" in s))
-            rows = len(listing.items)
         sql = [time_statement(database, statement, params) for statement, params in statements]
         page_p50, page_p95 = percentiles(pages)
         sql_p50, sql_p95 = percentiles(sql)
@@ -194,14 +228,14 @@ def run_on(url: str, count: int) -> dict[str, Any]:
     database = Database(make_engine(url))
     try:
         merchant = create_merchant(
-            database=database, name="bench", role=Role.MERCHANT, pepper="bench-pepper-123"
+            database=database, name="bench", role=Role.MERCHANT, pepper=PEPPER
         )
-        other = create_merchant(
-            database=database, name="other", role=Role.MERCHANT, pepper="bench-pepper-123"
-        )
+        other = create_merchant(database=database, name="other", role=Role.MERCHANT, pepper=PEPPER)
         started = time.perf_counter()
-        fill(database, merchant.merchant_id, count, first=0, seed=1)
-        fill(database, other.merchant_id, count // 10, first=count, seed=2)
+        with tempfile.TemporaryDirectory() as folder:
+            template = booked_template(url, merchant.merchant_id, Path(folder))
+        fill(database, template, merchant.merchant_id, count, first=0, seed=1)
+        fill(database, template, other.merchant_id, count // 10, first=count, seed=2)
         fill_seconds = time.perf_counter() - started
         if database.engine.dialect.name == "postgresql":
             with database.engine.begin() as connection:
@@ -234,7 +268,9 @@ def throwaway_postgres(admin_url: str) -> Iterator[str]:
 
 def print_table(backend: str, result: dict[str, Any]) -> None:
     print(f"\n{backend}: {result['shipments']:,} shipments, filled in {result['fill_seconds']} s")
-    print("  (page: list_shipments, as GET /v1/shipments reads; sql: its statement alone)")
+    print(
+        "  (page: the rows, advance data and JSON of GET /v1/shipments; sql: its statement alone)"
+    )
     print(f"  {'lookup':<30} {'page p50':>9} {'p95':>7} {'sql p50':>8} {'p95':>7} {'rows':>5}")
     for name, f in result["lookups"].items():
         print(

@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 
 from postbridge.app import create_app
 from postbridge.bootstrap import Platform
-from postbridge.cli.serve import BOUNDED_H11
+from postbridge.cli.serve import BOUNDED_HTTP
 from postbridge.storage.engine import make_engine
 from postbridge.worker.loop import Worker
 from postbridge.worker.roles import WorkerRole
@@ -55,7 +55,7 @@ def serve_app() -> Iterator[Any]:
             host="127.0.0.1",
             port=port,
             log_level="warning",
-            http=BOUNDED_H11,
+            http=BOUNDED_HTTP,
             h11_max_incomplete_event_size=2 * platform.settings.max_header_bytes,
         )
         server = uvicorn.Server(config)
@@ -158,6 +158,21 @@ def test_headers_over_the_limit_answer_431_in_the_app_and_in_the_parser(
     assert in_parser.headers["content-type"] == "application/problem+json"
     assert in_parser.json()["code"] == "headers_too_large"
     assert in_parser.json()["detail"] == "the request headers exceed 32 KiB"
+
+
+def test_a_head_over_the_parser_cap_in_one_write_is_refused_and_the_server_goes_on(
+    platform: Platform, tmp_path: Path, serve_app: Any
+) -> None:
+    port = serve_app(limited(platform, tmp_path))
+    head = b"GET /v1/me?x=1 HTTP/1.1\r\nHost: t\r\nX-Filler: " + b"f" * 40_000 + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(head)
+        status, headers, body = read_response(connection)
+        assert connection.recv(1) == b""  # closed after the answer, not reset
+    assert (status, headers["connection"]) == (431, "close")
+    assert body["instance"] == "/v1/me"
+    assert body["detail"] == "the request headers exceed 32 KiB"
+    assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
 
 
 def test_a_key_past_its_burst_gets_429_with_retry_after_and_ratelimit_headers(

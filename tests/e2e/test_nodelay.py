@@ -8,10 +8,10 @@ import threading
 
 import uvicorn
 
-from postbridge.api.http_protocol import HeaderBoundedH11Protocol
+from postbridge.api.http_protocol import HeaderBoundedProtocol
 from postbridge.app import create_app
 from postbridge.bootstrap import Platform
-from postbridge.cli.serve import BOUNDED_H11
+from postbridge.cli.serve import BOUNDED_HTTP
 from tests.e2e.test_worker_crash import wait_until
 
 
@@ -22,7 +22,7 @@ def test_connections_on_a_socket_of_proto_0_get_tcp_nodelay(platform: Platform) 
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listening.bind(("127.0.0.1", 0))
     assert listening.proto == 0
-    config = uvicorn.Config(create_app(platform=platform), log_level="warning", http=BOUNDED_H11)
+    config = uvicorn.Config(create_app(platform=platform), log_level="warning", http=BOUNDED_HTTP)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
     thread.start()
@@ -32,7 +32,7 @@ def test_connections_on_a_socket_of_proto_0_get_tcp_nodelay(platform: Platform) 
             client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             assert client.recv(65536).startswith(b"HTTP/1.1 200")
             [protocol] = server.server_state.connections
-            assert isinstance(protocol, HeaderBoundedH11Protocol)
+            assert isinstance(protocol, HeaderBoundedProtocol)
             accepted = protocol.transport.get_extra_info("socket")
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:

@@ -25,7 +25,7 @@ from postbridge.kit.structured_logs import configure_logging, logging_config
 
 CHILD_STOP_SECONDS = 30
 CHILD_RESTART_SECONDS = 2.0
-BOUNDED_H11 = "postbridge.api.http_protocol:HeaderBoundedH11Protocol"
+BOUNDED_HTTP = "postbridge.api.http_protocol:HeaderBoundedProtocol"
 
 
 class ChildProcess:
@@ -132,8 +132,9 @@ def serve(
         stdout.print(f"partner sandbox on {settings.sandbox_url}")
     stdout.print(f"postbridge on http://{bind_host}:{bind_port}  (API docs: /docs)")
     try:
-        # Headers over max_header_bytes answer 431 inside the app (api.limits); the h11 parser
-        # stops at twice that, with the same 431 and no reset (api.http_protocol).
+        # Headers over max_header_bytes answer 431 inside the app (api.limits); the protocol
+        # (httptools, bounded) stops at twice that, with the same 431 and no reset
+        # (api.http_protocol).
         header_cap = 2 * settings.max_header_bytes
         if workers > 1:
             # Several processes need an import string: each builds its app from the
@@ -147,7 +148,7 @@ def serve(
                 log_level=settings.log_level,
                 log_config=logging_config(settings.log_level),
                 access_log=False,  # api.request_ids logs each request, with its id
-                http=BOUNDED_H11,
+                http=BOUNDED_HTTP,
                 h11_max_incomplete_event_size=header_cap,
             )
         else:
@@ -158,7 +159,7 @@ def serve(
                 log_level=settings.log_level,
                 log_config=logging_config(settings.log_level),
                 access_log=False,
-                http=BOUNDED_H11,
+                http=BOUNDED_HTTP,
                 h11_max_incomplete_event_size=header_cap,
             )
     finally:

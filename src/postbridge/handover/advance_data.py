@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from postbridge.carriers.clients import PartnerClients
 from postbridge.carriers.upu.wire import AdvanceDataSource, Reason, build_advance_data
 from postbridge.handover.events import AdvanceDataAccepted, ShipmentHeld
 from postbridge.handover.job_kinds import PARTNER_JOB_ATTEMPTS, REGISTER_LABEL_JOB
 from postbridge.handover.models import AdvanceDataStatus, ShipmentHandover
-from postbridge.handover.repository import HandoverRepository
+from postbridge.handover.repository import HandoverReader, HandoverRepository
 from postbridge.jobs.repository import JobRepository
 from postbridge.kit.clock import utc_now
 from postbridge.shipments.lifecycle import ShipmentStatus
@@ -167,7 +169,7 @@ def _release(shipment: Shipment, record: ShipmentHandover, now: datetime) -> Non
     record.held_from_status = None
 
 
-def advance_data_view(record: ShipmentHandover | None) -> dict[str, Any] | None:
+def advance_data_view(record: ShipmentHandover | Row[Any] | None) -> dict[str, Any] | None:
     """The ``advance_data`` block of a shipment in the API; None before the job first ran."""
     if record is None:
         return None
@@ -185,8 +187,6 @@ def advance_data_views(
     *, database: Database, shipment_ids: Sequence[str]
 ) -> dict[str, dict[str, Any] | None]:
     """The ``advance_data`` blocks of many shipments in one query (list pages)."""
-    with database.unit_of_work() as uow:
-        found = HandoverRepository(uow.session).for_shipments(shipment_ids)
-        return {
-            shipment_id: advance_data_view(found.get(shipment_id)) for shipment_id in shipment_ids
-        }
+    with database.reading() as connection:
+        found = HandoverReader(connection).advance_rows(shipment_ids)
+    return {shipment_id: advance_data_view(found.get(shipment_id)) for shipment_id in shipment_ids}

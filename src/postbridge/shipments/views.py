@@ -80,9 +80,12 @@ def shipment_input(body: ShipmentCreate) -> ShipmentInput:
 
 def public_address(document: dict[str, Any]) -> dict[str, Any]:
     """The stored address minus the tax id itself (personal data the API never echoes)."""
-    # Addresses stored before phone_extension and warnings existed have neither.
-    defaults: dict[str, Any] = {"phone_extension": "", "warnings": []}
-    return {field: document.get(field, defaults.get(field)) for field in PUBLIC_ADDRESS_FIELDS}
+    try:  # two per item of a list page: the common case without a default per field
+        return {field: document[field] for field in PUBLIC_ADDRESS_FIELDS}
+    except KeyError:
+        # Addresses stored before phone_extension and warnings existed have neither.
+        defaults: dict[str, Any] = {"phone_extension": "", "warnings": []}
+        return {field: document.get(field, defaults.get(field)) for field in PUBLIC_ADDRESS_FIELDS}
 
 
 def duties_view(estimate: DutyEstimate) -> dict[str, Any]:

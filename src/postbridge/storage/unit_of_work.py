@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from postbridge.kit.events import DomainEvent
+from postbridge.storage.engine import reading_engine
 from postbridge.storage.outbox import OutboxRepository
 
 
@@ -74,6 +75,7 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.read_engine = reading_engine(engine)
         self.session_factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
     def unit_of_work(self) -> UnitOfWork:
@@ -82,10 +84,16 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A Core connection for the API's hot reads (issue 16): no Session, no identity map,
-        nothing to commit (returned to the pool rolled back). A Session's set-up, autobegin
-        and close cost a single-shipment read about as much as its query; writes and
-        anything that records events still go through ``unit_of_work``."""
-        with self.engine.connect() as connection:
+        nothing to commit. A Session's set-up, autobegin and close cost a single-shipment
+        read about as much as its query; writes and anything that records events still go
+        through ``unit_of_work``.
+
+        In autocommit: on PostgreSQL a transaction would cost a BEGIN before the first query
+        and a ROLLBACK when the pool takes the connection back, two of the four round trips
+        of a one-query read (bench/lookups.py). Each statement still reads one consistent
+        snapshot; the reads here are single statements, or add immutable shared documents
+        (``storage.engine.reading_engine``)."""
+        with self.read_engine.connect() as connection:
             yield connection
 
     @property
@@ -94,3 +102,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
