@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -78,6 +79,43 @@ def _validation_problems(exc: RequestValidationError) -> tuple[int, str, list[Fi
     return 422, "invalid_input", problems
 
 
+# FastAPI's words when json.loads raised something other than a syntax error: in practice an
+# integer past Python's digit limit (4300), which is valid JSON the API refuses to convert.
+_BODY_NOT_PARSED = "There was an error parsing the body"
+
+
+class _HugeInteger:
+    pass
+
+
+def _huge_integer_fields(body: bytes) -> list[FieldProblem]:
+    """The fields of a JSON body holding an integer of more digits than Python converts."""
+    limit = sys.get_int_max_str_digits()
+
+    def parse_int(text: str) -> Any:
+        return _HugeInteger() if limit and len(text.lstrip("-")) > limit else int(text)
+
+    try:
+        parsed = json.loads(body, parse_int=parse_int)
+    except ValueError:
+        return []
+    found: list[FieldProblem] = []
+
+    def walk(value: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(value, _HugeInteger):
+            message = f"a number of more than {limit} digits"
+            found.append(FieldProblem(_field_path(loc) or "body", message, "number_too_large"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*loc, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*loc, index))
+
+    walk(parsed, ("body",))
+    return found
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """problem+json for every error, including requests refused before routing (control
     characters in the path or query: ``api.guards``)."""
@@ -120,6 +158,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _BODY_NOT_PARSED:
+            # The body read for the route is cached on the request: name the field.
+            problems = _huge_integer_fields(await request.body())
+            if problems:
+                return problem_response(
+                    status=422,
+                    code="invalid_input",
+                    title="Invalid input",
+                    detail=f"{problems[0].field}: {problems[0].message}",
+                    instance=request.url.path,
+                    errors=problems,
+                )
         codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
         code = codes.get(exc.status_code, f"http_{exc.status_code}")
         detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)

@@ -46,6 +46,12 @@ REQUIRED_COLUMNS = ("reference", "sender_street1", "sender_country", "recipient_
 ONE_OF_COLUMNS = (("sender_name", "sender_company"), ("recipient_name", "recipient_company"))
 _ITEM_COLUMN = re.compile(r"item(\d+)_(" + "|".join(ITEM_FIELDS) + r")")
 FREE_TEXT_COLUMNS = frozenset({"customs_explanation"})
+# The JSON API's lengths (shipments.schemas), by column without its sender_/recipient_/itemN_
+# prefix; any other column takes 200. Longer text is refused before validation: wrapping it
+# for the label check took minutes (a 100,000-character recipient name).
+_MAX_LENGTHS = {"reference": 100, "service": 40, "postal_code": 20, "country": 60, "phone": 40,
+                "email": 254, "tax_id": 40, "hs_code": 14, "origin_country": 60}  # fmt: skip
+_DEFAULT_MAX_LENGTH = 200
 
 
 class CsvHeaderError(InvalidInput, ValueError):
@@ -368,8 +374,10 @@ def _convert(
     if currency_problem is not None:
         problems.append(currency_problem)
     _control_characters(plan, cells, problems)
+    _too_long(plan, cells, problems)
     for _line, extra in extra_rows:
         _control_characters(plan, extra, problems)
+        _too_long(plan, extra, problems)
     origins: list[tuple[int, int]] = []
     items: list[CustomsItemInput] = []
     for number, getter in plan.item_getters:
@@ -416,6 +424,23 @@ def _convert(
         ),
     )
     return CsvShipment(row_number, reference, shipment, [], origins)
+
+
+def _too_long(plan: _RowPlan, cells: list[str], problems: list[FieldProblem]) -> None:
+    for name, position in plan.layout.index.items():
+        if len(cells[position]) <= 14:  # the shortest limit: nearly every cell stops here
+            continue
+        limit = _MAX_LENGTHS.get(name, _MAX_LENGTHS.get(_unprefixed(name), _DEFAULT_MAX_LENGTH))
+        if len(cells[position]) > limit:
+            message = f"String should have at most {limit} characters"
+            problems.append(FieldProblem(name, message, "string_too_long"))
+
+
+def _unprefixed(name: str) -> str:
+    head, _, rest = name.partition("_")
+    if head in ("sender", "recipient") or (head.startswith("item") and head[4:].isdigit()):
+        return rest
+    return name
 
 
 def _control_characters(plan: _RowPlan, cells: list[str], problems: list[FieldProblem]) -> None:

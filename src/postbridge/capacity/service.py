@@ -21,6 +21,8 @@ from postbridge.network.model import Network
 from postbridge.storage.unit_of_work import Database
 
 MAX_DELAY_MINUTES = 7 * 24 * 60
+# The columns are 32-bit INTEGER on PostgreSQL (and SQLite refuses past 64 bits): bound here.
+MAX_CAPACITY = 2**31 - 1
 
 
 def parse_plan_date(text: str, *, field: str = "date") -> date:
@@ -100,6 +102,8 @@ def set_departure_capacity(
     for field, value in given.items():
         if value is not None and value < 0:
             raise InvalidInput.for_field(field, "must be >= 0, or null for no limit")
+        if value is not None and value > MAX_CAPACITY:
+            raise InvalidInput.for_field(field, f"must be at most {MAX_CAPACITY}")
     with database.unit_of_work() as uow:
         departure = _departure(CapacityRepository(uow.session), departure_id)
         for field, value in given.items():

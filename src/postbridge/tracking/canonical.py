@@ -14,7 +14,9 @@ and the field, and callers spell the path their way (``[3].occurred_at`` in the 
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -234,6 +236,28 @@ JSON_LINES_TYPES = frozenset(
 )
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _int_or_inf(text: str) -> Any:
+    # Past Python's digit limit an integer is out of every range anyway: as 1E999990 is.
+    limit = sys.get_int_max_str_digits()
+    return float("inf") if limit and len(text.lstrip("-")) > limit else int(text)
+
+
+def _loads(text: bytes) -> Any:
+    """orjson, or the standard library for the JSON orjson refuses past its number range
+    (``1E999990``, integers past 64 bits): such an item is then refused naming its field."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        try:
+            return json.loads(text, parse_int=_int_or_inf, parse_constant=_not_json)
+        except ValueError:
+            raise exc from None
+
+
 def decode_body(body: bytes, content_type: str) -> tuple[list[Any], list[ItemProblem]]:
     """The items of a request body and its syntax problems: a JSON array, or JSON Lines when
     ``content_type`` says ``application/x-ndjson`` (or one of the other JSON Lines names;
@@ -246,7 +270,7 @@ def decode_body(body: bytes, content_type: str) -> tuple[list[Any], list[ItemPro
             if not line.strip():
                 continue
             try:
-                items.append(orjson.loads(line))
+                items.append(_loads(line))
             except orjson.JSONDecodeError as exc:
                 problems.append(
                     ItemProblem(len(items), "", f"malformed JSON: {exc}", "malformed_json")
@@ -254,7 +278,7 @@ def decode_body(body: bytes, content_type: str) -> tuple[list[Any], list[ItemPro
                 items.append(None)
         return items, problems
     try:
-        decoded = orjson.loads(body)
+        decoded = _loads(body)
     except orjson.JSONDecodeError as exc:
         return [], [ItemProblem(-1, "", f"malformed JSON: {exc}", "malformed_json")]
     if not isinstance(decoded, list):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from postbridge.kit.schemas import Line, StrictModel
 
@@ -23,11 +23,13 @@ class EndpointUpdate(StrictModel):
     url: Annotated[Line | None, Field(max_length=2000)] = None
     event_types: Annotated[list[EventTypeName] | None, Field(max_length=20)] = None
     description: Annotated[Line | None, Field(max_length=200)] = None
-    enabled: bool | None = Field(default=None, description="true re-enables a disabled endpoint.")
+    enabled: StrictBool | None = Field(
+        default=None, description="true re-enables a disabled endpoint."
+    )
 
 
 class SecretRotation(StrictModel):
-    overlap_seconds: int = Field(
+    overlap_seconds: StrictInt = Field(
         default=86_400, ge=0, le=604_800, description="How long the old secret keeps signing."
     )
 
