@@ -7,6 +7,8 @@ statuses (tracking-and-eta.md; issue 13 §3).
 - ``no_scan``: nothing heard for longer than the parcel's current milestone allows; operations
   chase the partner. Each stage has its own limit, because four silent days are normal on a
   sea leg between origin and destination and alarming at the delivery office.
+- ``late_against_promise``: the day is past the p90 date promised at booking and the parcel
+  is not delivered; operations tell the merchant before the recipient complains.
 
 Delivered, returned and cancelled parcels raise nothing.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from postbridge.tracking.model import ActionRequired, Milestone, Reason, TrackingStatus
@@ -39,6 +41,7 @@ class AlertKind(StrEnum):
     EXCEPTION = "exception"
     CUSTOMS_HOLD = "customs_hold"
     NO_SCAN = "no_scan"
+    LATE_AGAINST_PROMISE = "late_against_promise"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ class TrackerSnapshot:
     action: ActionRequired
     milestone: Milestone | None
     last_event_at: datetime | None
+    promised_p90: date | None = None  # the booking's p90 delivery date; None: not booked
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,15 @@ def alerts_for(snapshot: TrackerSnapshot, *, now: datetime, limits: SilenceLimit
                     f"no scan for {silent.days} days ({stage} allows {limit.days})",
                 )
             )
+    if snapshot.promised_p90 is not None and now.date() > snapshot.promised_p90:
+        # The tracker does not keep the recipient's zone: a UTC day errs late by under a day.
+        alerts.append(
+            Alert(
+                AlertKind.LATE_AGAINST_PROMISE,
+                ActionRequired.OPERATOR,
+                f"promised by {snapshot.promised_p90.isoformat()} (p90), not delivered",
+            )
+        )
     return alerts
 
 

@@ -23,6 +23,7 @@ from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.storage.unit_of_work import Database, UnitOfWork
 from postbridge.tracking.booking_link import TrackerSpan, booking_windows, shipment_status_for
 from postbridge.tracking.codes import normalize_code
+from postbridge.tracking.estimate_history import record_estimates
 from postbridge.tracking.events import TrackerDelivered, TrackerException, TrackerUpdated
 from postbridge.tracking.model import ActionRequired, TrackingEvent, TrackingState, TrackingStatus
 from postbridge.tracking.models import UNTRACKED_OWNER
@@ -217,6 +218,7 @@ def refresh_trackers(
     events = repo.events_for_numbers((n for span in spans for n in span.numbers), known=known)
     updates: list[dict[str, Any]] = []
     bookings: dict[str, str] = {}
+    recomputed: list[tuple[Any, TrackingState]] = []
     for tracker in trackers:
         history = [keyed for n in _numbers(tracker) for keyed in events.get(n, ())]
         state = recompute_state_of_distinct(history, window=windows[tracker.id])
@@ -224,6 +226,7 @@ def refresh_trackers(
         if all(getattr(tracker, name) == values[name] for name in STATE_COLUMNS):
             continue
         updates.append({"tracker_id": tracker.id, **values, "updated_at": now})
+        recomputed.append((tracker, state))
         if tracker.merchant_id and any(getattr(tracker, n) != values[n] for n in NEWS_COLUMNS):
             _record_news(uow, tracker, values, state)
         if tracker.shipment_id in shipment_statuses:
@@ -233,6 +236,8 @@ def refresh_trackers(
                 bookings[tracker.shipment_id] = moved.value
     repo.update_trackers(updates)
     repo.set_shipment_statuses(bookings, now=now)
+    # An estimate moves only with the state, so unchanged trackers need no new one.
+    record_estimates(uow.session, recomputed, now=now)
     return windows
 
 

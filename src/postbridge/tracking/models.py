@@ -16,9 +16,18 @@ unmatched, and the tracker is handed to whoever tracks the number later).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from postbridge.kit.clock import utc_now
@@ -78,6 +87,22 @@ class Tracker(Base):
     excluded_events: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class TrackerEstimate(Base):
+    """One delivery estimate a tracker was given (migration 0011): appended, never updated."""
+
+    __tablename__ = "tracking_estimates"
+    __table_args__ = (Index("ix_tracking_estimates_tracker_computed", "tracker_id", "computed_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tracker_id: Mapped[str] = mapped_column(ForeignKey("trackers.id", ondelete="CASCADE"))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(10))  # "booking" or "scan"
+    basis_milestone: Mapped[str | None] = mapped_column(String(30))
+    basis_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    p50: Mapped[date] = mapped_column(Date)
+    p90: Mapped[date] = mapped_column(Date)
 
 
 class UnmappedCode(Base):

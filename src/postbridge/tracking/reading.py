@@ -15,6 +15,7 @@ from postbridge.kit.text import storable
 from postbridge.storage.unit_of_work import Database
 from postbridge.tracking.alerts import Alert, SilenceLimits, TrackerSnapshot, alerts_for
 from postbridge.tracking.booking_link import TrackerSpan, booking_windows
+from postbridge.tracking.estimate_history import EstimateEntry, EstimateRepository
 from postbridge.tracking.model import (
     ActionRequired,
     Milestone,
@@ -68,13 +69,14 @@ class TrackerRecord:
             excluded_events=0, created_at=link.booked_at, updated_at=link.booked_at,
         )  # fmt: skip
 
-    def snapshot(self) -> TrackerSnapshot:
+    def snapshot(self, *, promised_p90: date | None = None) -> TrackerSnapshot:
         return TrackerSnapshot(
             status=TrackingStatus(self.status),
             reason=Reason(self.reason) if self.reason else None,
             action=ActionRequired(self.action),
             milestone=Milestone(self.milestone) if self.milestone else None,
             last_event_at=self.last_event_at,
+            promised_p90=promised_p90,
         )
 
 
@@ -84,6 +86,7 @@ class TrackerView:
     events: tuple[TrackingEvent, ...]  # newest first
     promised_p50: date | None
     promised_p90: date | None
+    estimates: tuple[EstimateEntry, ...] = ()  # oldest first; the last is the current one
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +142,11 @@ def _view(
         stored = repo.events_for_numbers(numbers)
         history = [event for n in numbers for _, event in stored.get(n, ())]
         promise = repo.promises([tracker.shipment_id]) if tracker.shipment_id else {}
+        estimates = EstimateRepository(uow.session).history([row.id]).get(row.id, [])
     kept = [e for e in history if window is None or window.contains(e.occurred_at)]
     kept.sort(key=lambda e: e.occurred_at, reverse=True)
     p50, p90 = promise.get(tracker.shipment_id or "", (None, None))
-    return TrackerView(tracker, tuple(kept), p50, p90)
+    return TrackerView(tracker, tuple(kept), p50, p90, tuple(estimates))
 
 
 def list_trackers(
@@ -193,11 +197,14 @@ def list_exceptions(
                 reasons=[Reason.CUSTOMS_HOLD.value, Reason.EXPORT_HOLD.value],
                 silent_before=now - limits.shortest,
                 terminal=[s.value for s in TERMINAL_STATUSES],
-                after=after, limit=limit,
+                after=after, limit=limit, promised_before=now.date(),
             )  # fmt: skip
+            promises = repo.promises([row.shipment_id for row in rows if row.shipment_id])
             for row in rows:
                 tracker = TrackerRecord.of(row)
-                alerts = alerts_for(tracker.snapshot(), now=now, limits=limits)
+                p90 = promises.get(row.shipment_id or "", (None, None))[1]
+                snapshot = tracker.snapshot(promised_p90=p90)
+                alerts = alerts_for(snapshot, now=now, limits=limits)
                 alerts = [a for a in alerts if not kinds or a.kind in kinds]
                 if alerts:
                     found.append(TrackerAlerts(tracker, alerts))

@@ -388,10 +388,12 @@ class TrackingRepository:
 
     def exception_candidates(
         self, *, statuses: Sequence[str], reasons: Sequence[str], silent_before: datetime,
-        terminal: Sequence[str], after: str | None, limit: int,
+        terminal: Sequence[str], after: str | None, limit: int, promised_before: date | None = None,
     ) -> list[Any]:  # fmt: skip
-        """Tracked, non-terminal trackers in one of ``statuses``, with one of ``reasons``, or
-        silent since before ``silent_before`` (the shortest threshold), in id order."""
+        """Tracked, non-terminal trackers in one of ``statuses``, with one of ``reasons``,
+        silent since before ``silent_before`` (the shortest threshold), or booked with a p90
+        before ``promised_before`` (late against the promise), in id order."""
+        late = select(_shipments.c.id).where(_shipments.c.promised_p90 < promised_before)
         query = select(_trackers).where(
             _trackers.c.merchant_id.is_not(None),
             _trackers.c.status.not_in(list(terminal)),
@@ -399,6 +401,7 @@ class TrackingRepository:
                 _trackers.c.status.in_(list(statuses)),
                 _trackers.c.reason.in_(list(reasons)),
                 _trackers.c.last_event_at < silent_before,
+                *([_trackers.c.shipment_id.in_(late)] if promised_before else []),
             ),
         )
         if after is not None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from postbridge.identifiers.detection import CarrierCandidate
 from postbridge.kit.schemas import Line, StrictModel
 from postbridge.tracking.alerts import Alert
+from postbridge.tracking.estimate_history import EstimateEntry
 from postbridge.tracking.ingest import IngestCounts
 from postbridge.tracking.model import TrackingEvent
 from postbridge.tracking.models import UnmappedCode
@@ -79,6 +80,15 @@ class Promise(BaseModel):
     p90: date | None
 
 
+class EstimateRead(BaseModel):
+    p50: date
+    p90: date
+    source: str = Field(description="booking: the promise at booking; scan: after an event.")
+    basis_milestone: str | None = Field(description="The milestone the estimate runs from.")
+    basis_event_at: datetime | None
+    computed_at: datetime
+
+
 class TrackerSummary(BaseModel):
     id: str | None
     tracking_number: str
@@ -99,6 +109,10 @@ class TrackerSummary(BaseModel):
 
 class TrackerRead(TrackerSummary):
     promise: Promise
+    estimate: EstimateRead | None = Field(
+        description="The current delivery estimate: the remaining route from the last milestone."
+    )
+    estimate_history: list[EstimateRead] = Field(description="Oldest first, the booking's first.")
     events: list[TrackerEventRead] = Field(description="Newest first.")
 
 
@@ -172,10 +186,20 @@ def event_read(event: TrackingEvent) -> TrackerEventRead:
     )  # fmt: skip
 
 
+def estimate_read(entry: EstimateEntry) -> EstimateRead:
+    return EstimateRead(
+        p50=entry.p50, p90=entry.p90, source=entry.source, basis_milestone=entry.basis_milestone,
+        basis_event_at=entry.basis_event_at, computed_at=entry.computed_at,
+    )  # fmt: skip
+
+
 def tracker_read(view: TrackerView) -> TrackerRead:
+    history = [estimate_read(entry) for entry in view.estimates]
     return TrackerRead(
         **_summary_fields(view.tracker),
         promise=Promise(p50=view.promised_p50, p90=view.promised_p90),
+        estimate=history[-1] if history else None,
+        estimate_history=history,
         events=[event_read(event) for event in view.events],
     )
 

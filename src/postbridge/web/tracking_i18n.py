@@ -16,27 +16,28 @@ UI: dict[str, dict[str, str]] = {
         "no_estimate": "No estimate yet", "history": "Tracking history",
         "no_events": "No scans yet: the parcel is registered and waiting for its first scan.",
         "not_found": "We have no parcel with this tracking number.",
-        "delivered_on": "Delivered", "updated": "Last update",
+        "delivered_on": "Delivered", "updated": "Last update", "between": "between",
     },
     "zh": {
         "title": "查询您的包裹", "status": "状态", "estimate": "预计送达",
         "no_estimate": "暂无预计时间", "history": "物流轨迹",
         "no_events": "暂无扫描记录：包裹已登记，正在等待首次扫描。",
         "not_found": "没有找到此运单号对应的包裹。", "delivered_on": "签收时间", "updated": "最后更新",
+        "between": "预计区间",
     },
     "es": {
         "title": "Sigue tu paquete", "status": "Estado", "estimate": "Entrega estimada",
         "no_estimate": "Aún sin estimación", "history": "Historial de seguimiento",
         "no_events": "Aún sin escaneos: el paquete está registrado y espera su primer escaneo.",
         "not_found": "No tenemos ningún paquete con este número de seguimiento.",
-        "delivered_on": "Entregado", "updated": "Última actualización",
+        "delivered_on": "Entregado", "updated": "Última actualización", "between": "entre",
     },
     "pt": {
         "title": "Rastreie sua encomenda", "status": "Situação", "estimate": "Entrega prevista",
         "no_estimate": "Ainda sem previsão", "history": "Histórico de rastreamento",
         "no_events": "Ainda sem leituras: a encomenda está registrada e aguarda a primeira leitura.",
         "not_found": "Não temos nenhuma encomenda com este código de rastreamento.",
-        "delivered_on": "Entregue", "updated": "Última atualização",
+        "delivered_on": "Entregue", "updated": "Última atualização", "between": "entre",
     },
 }  # fmt: skip
 

@@ -10,7 +10,7 @@ headers forbid scripts, framing and sniffing: the page needs none of them.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Annotated, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from postbridge.bootstrap import Platform
 from postbridge.tracking.model import Milestone, TrackingStatus
 from postbridge.tracking.progress import progress_stages
-from postbridge.tracking.reading import public_view
+from postbridge.tracking.reading import TrackerView, public_view
 from postbridge.web.tracking_i18n import (
     LANGUAGE_NAMES,
     STAGES,
@@ -72,7 +72,7 @@ def tracking_page(
             number=tracker.tracking_number,
             status=STATUSES[language][status.value],
             stages=[(STAGES[language][s.value], done) for s, done in progress_stages(milestone, status)],
-            estimate=(view.promised_p50, view.promised_p90),
+            estimate=_current_estimate(view),
             delivered_at=_local(tracker.delivered_at, "UTC") if tracker.delivered_at else None,
             events=[
                 {
@@ -90,6 +90,13 @@ def tracking_page(
         status_code=200 if view is not None else 404,
         headers=security_headers(nonce),
     )
+
+
+def _current_estimate(view: TrackerView) -> tuple[date | None, date | None]:
+    """The latest estimate of the history (the remaining route), else the booking promise."""
+    if view.estimates:
+        return view.estimates[-1].p50, view.estimates[-1].p90
+    return view.promised_p50, view.promised_p90
 
 
 def _local(moment: datetime, zone: str) -> str:
