@@ -13,7 +13,7 @@ from postbridge.errors import PostbridgeError
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.reading import list_shipments
 from postbridge.shipments.repository import ShipmentFilter
-from postbridge.web import console_auth, console_developers
+from postbridge.web import console_auth, console_developers, console_network, console_operations
 from postbridge.web.console_pages import (
     current_identity,
     message_page,
@@ -25,6 +25,8 @@ from postbridge.web.console_pages import (
 router = APIRouter(include_in_schema=False)
 router.include_router(console_auth.router)
 router.include_router(console_developers.router)
+router.include_router(console_network.router)
+router.include_router(console_operations.router)
 PAGE_SIZE = 25
 STATUSES = [status.value for status in ShipmentStatus]
 
