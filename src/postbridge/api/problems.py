@@ -158,9 +158,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400 and exc.detail == _BODY_NOT_PARSED:
+        # Only a body the route read to its end is cached on the request (``_body``, the
+        # handler gets the route's Request). A body the edge cut (api.limits.BodySizeLimit,
+        # answered 413 outside) is not: reading it again would wait for bytes the client
+        # may never send.
+        cached = getattr(request, "_body", None)
+        if exc.status_code == 400 and exc.detail == _BODY_NOT_PARSED and cached is not None:
             # The body read for the route is cached on the request: name the field.
-            problems = _huge_integer_fields(await request.body())
+            problems = _huge_integer_fields(cached)
             if problems:
                 return problem_response(
                     status=422,
