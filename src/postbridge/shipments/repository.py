@@ -158,34 +158,16 @@ class ShipmentFilter:
 STREAM_ROWS = 2000
 
 
-def _page_query(
-    query: Select[Any], spec: ShipmentFilter, after: tuple[datetime, str] | None, limit: int
-) -> Select[Any]:
-    if spec.merchant_id is not None:
-        query = query.where(Shipment.merchant_id == spec.merchant_id)
-    if spec.status:
-        query = query.where(Shipment.status == spec.status)
-    if spec.destination:
-        query = query.where(Shipment.destination_country == spec.destination)
-    if spec.reference:
-        query = query.where(Shipment.reference == spec.reference)
-    if spec.created_from:
-        query = query.where(Shipment.created_at >= spec.created_from)
-    if spec.created_to:
-        query = query.where(Shipment.created_at < spec.created_to)
-    if after is not None:
-        query = query.where(tuple_(Shipment.created_at, Shipment.id) < tuple_(*after))
-    return query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit)
-
-
-def _read_page_statement(
-    spec: ShipmentFilter, after: tuple[datetime, str] | None, limit: int
+def _page_statement(
+    spec: ShipmentFilter, after: tuple[datetime, str] | None, limit: int, *, rows: bool
 ) -> tuple[Select[Any], dict[str, Any]]:
-    """``_page_query`` of READ_COLUMNS as one statement per filter shape, values bound.
+    """A page of ``spec``, newest first after the cursor ``after``: the statement of its
+    filter shape, built once, and the values to bind. ``rows``: READ_COLUMNS (the API's read
+    path, ShipmentReader); otherwise ``Shipment`` objects.
 
-    The API reads pages through here (ShipmentReader): building the select and its cache key
-    anew for every request cost about as much CPU as PostgreSQL's part of a 50-row page; a
-    statement kept per shape is built once and its compiled form found at once."""
+    Building the select and its cache key anew for every request cost about as much CPU as
+    PostgreSQL's part of a 50-row page (bench/lookups.py); a statement kept per shape is
+    built once and its compiled form found at once."""
     values: dict[str, Any] = {
         "merchant_id": spec.merchant_id, "status": spec.status or None,
         "destination": spec.destination or None, "reference": spec.reference or None,
@@ -196,12 +178,12 @@ def _read_page_statement(
     shape = tuple(sorted(name for name, value in values.items() if value is not None))
     parameters = {name: values[name] for name in shape}
     parameters["limit"] = limit
-    return _read_page_statement_for(shape), parameters
+    return _page_statement_for(shape, rows=rows), parameters
 
 
 @cache
-def _read_page_statement_for(shape: tuple[str, ...]) -> Select[Any]:
-    query = select(*READ_COLUMNS)
+def _page_statement_for(shape: tuple[str, ...], *, rows: bool) -> Select[Any]:
+    query = select(*READ_COLUMNS) if rows else select(Shipment)
     matches = {
         "merchant_id": Shipment.merchant_id == bindparam("merchant_id"),
         "status": Shipment.status == bindparam("status"),
@@ -299,7 +281,8 @@ class ShipmentRepository:
         self, spec: ShipmentFilter, *, after: tuple[datetime, str] | None, limit: int
     ) -> list[Shipment]:
         """Newest first; the cursor is the (created_at, id) of the last row already seen."""
-        return list(self.session.scalars(_page_query(select(Shipment), spec, after, limit)))
+        statement, parameters = _page_statement(spec, after, limit, rows=False)
+        return list(self.session.scalars(statement, parameters))
 
     def insert_idempotency_key(
         self, *, merchant_id: str, key: str, request_hash: str, shipment_id: str, now: datetime
@@ -349,7 +332,7 @@ class ShipmentReader:
     ) -> list[Row[Any]]:
         """``page`` as READ_COLUMNS rows: the same query, order and cursor."""
         # .all() is one fetchall: iterating the result fetched the rows one call at a time.
-        statement, parameters = _read_page_statement(spec, after, limit)
+        statement, parameters = _page_statement(spec, after, limit, rows=True)
         return list(self.connection.execute(statement, parameters).all())
 
     def documents(self, digests: Iterable[str]) -> dict[str, tuple[str, Any]]:
