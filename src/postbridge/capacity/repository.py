@@ -17,6 +17,7 @@ from postbridge.capacity.models import (
     ScheduledDeparture,
     ShipmentPlan,
 )
+from postbridge.kit.text import storable
 from postbridge.quotes.route_document import RouteDocument
 from postbridge.shipments.models import Shipment, ShipmentDocument
 from postbridge.shipments.repository import ShipmentRepository
@@ -87,6 +88,8 @@ class CapacityRepository:
     def get_departure(
         self, departure_id: str, *, for_update: bool = False
     ) -> ScheduledDeparture | None:
+        if not storable(departure_id):  # no such id can exist; PostgreSQL would refuse the query
+            return None
         return self.session.get(ScheduledDeparture, departure_id, with_for_update=for_update)
 
     # -- shipments and their plans ----------------------------------------------------------

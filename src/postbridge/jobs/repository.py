@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from postbridge.jobs.models import InboxEntry, Job, JobStatus
 from postbridge.kit.ids import new_id, new_ids
+from postbridge.kit.text import storable
 
 _jobs = cast(Table, Job.__table__)
 _inbox = cast(Table, InboxEntry.__table__)
@@ -200,6 +201,8 @@ class JobRepository:
 
     def retry(self, job_id: str, *, now: datetime) -> Job | None:
         """A dead job queued again with fresh attempts (its last error is kept)."""
+        if not storable(job_id):  # no such id can exist; PostgreSQL would refuse the query
+            return None
         job = self.session.get(Job, job_id)
         if job is None:
             return None

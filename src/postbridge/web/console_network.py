@@ -86,7 +86,10 @@ def delay(
     identity = operator_form(request, csrf_token)
     if isinstance(identity, Response):
         return identity
-    if not minutes.strip().isdigit() or int(minutes) > MAX_DELAY_MINUTES:
+    # ASCII digits only: str.isdigit() also takes superscripts (int() refuses them) and other
+    # scripts' digits, which no form field should turn into a number.
+    text = minutes.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_DELAY_MINUTES:
         return message_page(
             request, identity=identity, status_code=422, title="Delay refused",
             message=f"The delay is a whole number of minutes from 0 to {MAX_DELAY_MINUTES}.",
@@ -95,7 +98,7 @@ def delay(
     try:
         summary = capacity.delay_departure(
             database=platform.database, network=platform.quoter.network,
-            departure_id=departure_id, minutes=int(minutes),
+            departure_id=departure_id, minutes=int(text),
         )  # fmt: skip
     except PostbridgeError as exc:
         return message_page(
