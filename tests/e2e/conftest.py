@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from postbridge.app import create_app
 from postbridge.bootstrap import Platform
 from postbridge.merchants.models import Role
+from tests import browser_kit
 from tests.conftest import make_merchant
 
 
@@ -34,3 +35,18 @@ def operator_key(platform: Platform) -> str:
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="module")
+def base_url(platform: Platform) -> Iterator[str]:
+    """A real uvicorn server for the platform (browser tests); one per test module."""
+    with browser_kit.serving(platform) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's headless chromium through Playwright; skipped (or failed under
+    POSTBRIDGE_REQUIRE_BROWSER) where it is not installed."""
+    with browser_kit.chromium() as launched:
+        yield launched

@@ -2,67 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from postbridge.app import create_app
 from postbridge.bootstrap import Platform
 from postbridge.merchants.service import list_keys
+from tests.browser_kit import serious_violations, signed_in_page
 from tests.builders import shipment_body
 from tests.conftest import make_merchant
-from tests.console_builders import UserLogin, disabled_endpoint, make_user
+from tests.console_builders import disabled_endpoint, make_user
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def base_url(platform: Platform) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(platform=platform), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if os.environ.get("POSTBRIDGE_REQUIRE_BROWSER"):
-            pytest.fail("POSTBRIDGE_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield launched
-        launched.close()
 
 
 def test_docs_render_offline(browser: object, base_url: str) -> None:
@@ -71,19 +23,6 @@ def test_docs_render_offline(browser: object, base_url: str) -> None:
     page.wait_for_selector(".opblock-summary-path[data-path='/v1/shipments']", timeout=15000)
     assert page.locator(".swagger-ui .title").first.inner_text().startswith("postbridge")
     page.close()
-
-
-def _signed_in_page(browser: object, base_url: str, user: UserLogin, path: str = "/") -> Any:
-    """A new browser context (its own cookies) signed in through the form, by keyboard only."""
-    page = browser.new_page()  # type: ignore[attr-defined]
-    page.goto(f"{base_url}{path}")
-    page.wait_for_selector("#email:focus")  # the form opens with the e-mail field focused
-    page.keyboard.type(user.email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(user.password)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#signed-in-as", timeout=10000)
-    return page
 
 
 def test_console_signs_in_and_lists_the_merchants_shipments(
@@ -127,7 +66,7 @@ def test_developers_page_creates_a_key_and_shows_a_disabled_endpoint(
     merchant = make_merchant(platform.database)
     endpoint_id, reason = disabled_endpoint(platform, merchant.merchant_id)
     user = make_user(platform.database, merchant_id=merchant.merchant_id)
-    page = _signed_in_page(browser, base_url, user)
+    page = signed_in_page(browser, base_url, user)
     page.get_by_role("link", name="Developers").click()
     page.wait_for_selector("#keys-heading")
     notice = page.inner_text(f"#disabled-{endpoint_id}")
@@ -155,7 +94,7 @@ def test_a_merchant_user_cannot_open_another_merchants_endpoint(
 ) -> None:
     mine, theirs = make_merchant(platform.database), make_merchant(platform.database)
     their_endpoint, _ = disabled_endpoint(platform, theirs.merchant_id)
-    page = _signed_in_page(
+    page = signed_in_page(
         browser, base_url, make_user(platform.database, merchant_id=mine.merchant_id)
     )
     response = page.goto(f"{base_url}/developers/webhooks/{their_endpoint}")
@@ -171,7 +110,7 @@ def test_a_form_post_without_the_csrf_token_is_refused(
 ) -> None:
     merchant = make_merchant(platform.database)
     user = make_user(platform.database, merchant_id=merchant.merchant_id)
-    page = _signed_in_page(browser, base_url, user, "/login?next=/developers")
+    page = signed_in_page(browser, base_url, user, "/login?next=/developers")
     page.wait_for_selector("#create-key")
     page.eval_on_selector(
         "form[action='/developers/keys'] input[name='csrf_token']", "input => input.remove()"
@@ -184,19 +123,6 @@ def test_a_form_post_without_the_csrf_token_is_refused(
     )
     assert len(list_keys(database=platform.database, merchant_id=merchant.merchant_id)) == 1
     page.close()
-
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def _serious_violations(page: Any) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -215,22 +141,22 @@ def test_console_pages_have_no_serious_accessibility_violations(
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     page.goto(f"{base_url}/login")
-    violations = _serious_violations(page)
+    violations = serious_violations(page)
     page.fill("#email", user.email)
     page.fill("#password", "a wrong password")
     page.click("#sign-in")
-    violations += _serious_violations(page)  # the form with its error
+    violations += serious_violations(page)  # the form with its error
     page.fill("#password", user.password)
     page.click("#sign-in")
     page.wait_for_selector("#signed-in-as")
-    violations += _serious_violations(page)
+    violations += serious_violations(page)
     page.goto(f"{base_url}/developers")
     page.click("#create-key")
     page.wait_for_selector("#new-key")
-    violations += _serious_violations(page)
+    violations += serious_violations(page)
     for path in (f"/developers/webhooks/{endpoint_id}", "/developers/webhooks/whe_missing"):
         page.goto(f"{base_url}{path}")
-        violations += _serious_violations(page)
+        violations += serious_violations(page)
     assert violations == []
     context.close()
 
@@ -239,7 +165,7 @@ def test_focus_is_visible_and_the_skip_link_leads_to_the_content(
     browser: object, base_url: str, platform: Platform
 ) -> None:
     user = make_user(platform.database)
-    page = _signed_in_page(browser, base_url, user)
+    page = signed_in_page(browser, base_url, user)
     assert page.inner_text("#operator-badge") == "Operator"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"

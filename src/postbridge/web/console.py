@@ -13,7 +13,17 @@ from postbridge.errors import PostbridgeError
 from postbridge.shipments.lifecycle import ShipmentStatus
 from postbridge.shipments.reading import list_shipments
 from postbridge.shipments.repository import ShipmentFilter
-from postbridge.web import console_auth, console_developers, console_network, console_operations
+from postbridge.web import (
+    console_assets,
+    console_auth,
+    console_booking,
+    console_bulk,
+    console_dashboard,
+    console_developers,
+    console_network,
+    console_operations,
+    console_shipments,
+)
 from postbridge.web.console_pages import (
     current_identity,
     message_page,
@@ -27,6 +37,11 @@ router.include_router(console_auth.router)
 router.include_router(console_developers.router)
 router.include_router(console_network.router)
 router.include_router(console_operations.router)
+router.include_router(console_assets.router)
+router.include_router(console_dashboard.router)
+router.include_router(console_shipments.router)
+router.include_router(console_booking.router)
+router.include_router(console_bulk.router)
 PAGE_SIZE = 25
 STATUSES = [status.value for status in ShipmentStatus]
 
