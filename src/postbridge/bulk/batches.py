@@ -167,6 +167,12 @@ def get_batch(*, database: Database, batch_id: str, merchant_id: str | None) -> 
     return batch
 
 
+def list_batches(*, database: Database, merchant_id: str | None, limit: int) -> list[ShipmentBatch]:
+    """A merchant's most recent batches, newest first (None: every merchant's, for operators)."""
+    with database.unit_of_work() as uow:
+        return BatchRepository(uow.session).recent(merchant_id=merchant_id, limit=limit)
+
+
 def run_batch(
     *,
     deps: BookingDeps,
@@ -368,3 +374,26 @@ def batch_results(*, database: Database, batch_id: str) -> Iterator[dict[str, An
                     "shipment_id": "", "tracking_number": "", "field": column, "message": message,
                 }  # fmt: skip
                 next_error = next(errors, None)
+
+
+def first_results(*, database: Database, batch_id: str, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` outcomes of ``batch_results``, for a page: two bounded queries
+    instead of two streams left open (the first ``limit`` outcomes hold at most ``limit`` of
+    each kind)."""
+    with database.unit_of_work() as uow:
+        repo = BatchRepository(uow.session)
+        booked = repo.first_booked(batch_id, limit)
+        errors = repo.first_errors(batch_id, limit)
+    outcomes = [
+        {"row": row, "reference": reference, "status": "booked", "shipment_id": shipment_id,
+         "tracking_number": tracking, "field": "", "message": ""}
+        for row, reference, shipment_id, tracking in booked
+    ] + [
+        {"row": row, "reference": reference, "status": "rejected", "shipment_id": "",
+         "tracking_number": "", "field": column, "message": message}
+        for row, reference, column, message in errors
+    ]  # fmt: skip
+    # Stable: a row's problems keep their order, and booked rows sort before problems of the
+    # same line exactly as batch_results merges them.
+    outcomes.sort(key=lambda outcome: (outcome["row"], outcome["status"] != "booked"))
+    return outcomes[:limit]

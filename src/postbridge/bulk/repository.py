@@ -36,6 +36,15 @@ class BatchRepository:
             )
         ).first()
 
+    def recent(self, *, merchant_id: str | None, limit: int) -> list[ShipmentBatch]:
+        """The newest batches first, of one merchant (None: of every merchant)."""
+        query = select(ShipmentBatch).order_by(
+            ShipmentBatch.created_at.desc(), ShipmentBatch.id.desc()
+        )
+        if merchant_id is not None:
+            query = query.where(ShipmentBatch.merchant_id == merchant_id)
+        return list(self.session.scalars(query.limit(limit)))
+
     def add_errors(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             self.session.execute(insert(BatchRowError), list(rows))
@@ -66,3 +75,28 @@ class BatchRepository:
         )
         for row in self.session.execute(query):
             yield int(row[0]), row[1], row[2], row[3]
+
+    def first_booked(self, batch_id: str, limit: int) -> list[tuple[int, str, str, str]]:
+        """The first ``limit`` rows of ``booked_summary``, read at once (for a page)."""
+        query = (
+            select(Shipment.batch_row, Shipment.reference, Shipment.id, Shipment.tracking_number)
+            .where(Shipment.batch_id == batch_id)
+            .order_by(Shipment.batch_row)
+            .limit(limit)
+        )
+        return [(int(r[0] or 0), r[1], r[2], r[3]) for r in self.session.execute(query)]
+
+    def first_errors(self, batch_id: str, limit: int) -> list[tuple[int, str, str, str]]:
+        """The first ``limit`` rows of ``errors``, read at once (for a page)."""
+        query = (
+            select(
+                BatchRowError.row_number,
+                BatchRowError.reference,
+                BatchRowError.field,
+                BatchRowError.message,
+            )
+            .where(BatchRowError.batch_id == batch_id)
+            .order_by(BatchRowError.row_number, BatchRowError.id)
+            .limit(limit)
+        )
+        return [(int(r[0]), r[1], r[2], r[3]) for r in self.session.execute(query)]
