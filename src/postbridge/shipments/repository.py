@@ -153,6 +153,27 @@ class ShipmentFilter:
     reference: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    reference_prefix: str | None = None  # references that start with it
+    tracking_number: str | None = None
+
+
+def prefix_bound(prefix: str) -> str | None:
+    """The least string above every string that starts with ``prefix`` (its last character
+    moved one code point up), or None when there is none. ``prefix <= reference < bound`` is a
+    prefix match that stays one range of the ``(merchant_id, reference, ...)`` index, which
+    ``LIKE 'x%'`` is not on either database (and it would read ``%`` and ``_`` as wildcards).
+    It needs code point order: SQLite's BINARY collation, and the ``C.UTF-8`` collation the
+    PostgreSQL databases are created with; under a locale collation (en_US) the range could
+    miss references and would need ``COLLATE "C"`` and an index of its own."""
+    kept = prefix
+    while kept:
+        following = ord(kept[-1]) + 1
+        if 0xD800 <= following <= 0xDFFF:  # surrogates are no characters: skip past them
+            following = 0xE000
+        if following <= 0x10FFFF:
+            return kept[:-1] + chr(following)
+        kept = kept[:-1]
+    return None
 
 
 STREAM_ROWS = 2000
@@ -172,6 +193,9 @@ def _page_statement(
         "merchant_id": spec.merchant_id, "status": spec.status or None,
         "destination": spec.destination or None, "reference": spec.reference or None,
         "created_from": spec.created_from, "created_to": spec.created_to,
+        "tracking_number": spec.tracking_number or None,
+        "reference_from": spec.reference_prefix or None,
+        "reference_before": prefix_bound(spec.reference_prefix) if spec.reference_prefix else None,
     }  # fmt: skip
     if after is not None:
         values["after_created"], values["after_id"] = after
@@ -191,6 +215,9 @@ def _page_statement_for(shape: tuple[str, ...], *, rows: bool) -> Select[Any]:
         "reference": Shipment.reference == bindparam("reference"),
         "created_from": Shipment.created_at >= bindparam("created_from"),
         "created_to": Shipment.created_at < bindparam("created_to"),
+        "tracking_number": Shipment.tracking_number == bindparam("tracking_number"),
+        "reference_from": Shipment.reference >= bindparam("reference_from"),
+        "reference_before": Shipment.reference < bindparam("reference_before"),
     }
     for name in shape:
         if name in matches:
