@@ -22,18 +22,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from postbridge.api.problems import problem_response
 from postbridge.config import Settings
+from postbridge.kit.measures import describe_size
 
 # A multipart upload carries its file and a few small form fields (batch_key) with their part
 # headers: the route checks the file against max_upload_bytes, this bounds the rest.
 MULTIPART_ALLOWANCE_BYTES = 64 * 1024
-
-
-def describe_size(size: int) -> str:
-    """1024 -> '1 KiB', 2097152 -> '2 MiB'; anything else in bytes."""
-    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale and size % scale == 0:
-            return f"{size // scale} {unit}"
-    return f"{size} bytes"
 
 
 class HeaderSizeLimit:

@@ -143,6 +143,10 @@ def serve(
                 "postbridge.app:create_app",
                 factory=True,
                 workers=workers,
+                # uvicorn restarts a worker that does not answer its supervisor's ping within
+                # 5 s; on a loaded 2-core machine a child importing the app takes longer than
+                # that and was killed in a loop, so only a worker silent for a minute is hung.
+                timeout_worker_healthcheck=60,
                 host=bind_host,
                 port=bind_port,
                 log_level=settings.log_level,

@@ -23,3 +23,12 @@ class Dimensions:
     def volumetric_weight_g(self, divisor_cm3_per_kg: int) -> int:
         """Dimensional weight in grams for a carrier divisor (e.g. 5000 or 6000 cm3/kg)."""
         return int(round(self.volume_cm3 / divisor_cm3_per_kg * GRAMS_PER_KG))
+
+
+def describe_size(size: int) -> str:
+    """A byte count as a limit is stated to people: 1024 -> '1 KiB', 2097152 -> '2 MiB';
+    anything else in bytes."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} bytes"

@@ -19,16 +19,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 
 from postbridge.bulk import batches, csv_format
 from postbridge.bulk.models import ShipmentBatch
+from postbridge.bulk.uploads import store_upload
 from postbridge.console.service import ConsoleIdentity
 from postbridge.errors import PostbridgeError
+from postbridge.kit.measures import describe_size
 from postbridge.labelling.service import MAX_LABELS_PER_REQUEST, LabelFormat, render_labels
-from postbridge.web.console_bulk_files import (
-    SAMPLE_FILE_NAME,
-    describe_problem,
-    describe_size,
-    sample_csv,
-    store_upload,
-)
+from postbridge.web.console_bulk_files import SAMPLE_FILE_NAME, describe_problem, sample_csv
 from postbridge.web.console_pages import (
     current_identity,
     message_page,

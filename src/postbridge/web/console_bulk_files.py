@@ -1,22 +1,14 @@
-"""The console upload's file handling: store the uploaded CSV as the API does (readable by this
-user only, refused past the size limit, checked for encoding, header and rows), open its batch
-with the worker's job queued, and the sample file the upload page links to."""
+"""The console upload page's texts: the sample file it links to and an error as the page says
+it (the upload itself is ``bulk.uploads.store_upload``, shared with the API)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 from functools import cache
-from pathlib import Path
-from typing import BinaryIO
 
-from postbridge.bulk import batches, reading
 from postbridge.bulk.csv_format import template_header
-from postbridge.bulk.models import ShipmentBatch
-from postbridge.errors import InvalidInput, PayloadTooLarge, PostbridgeError
-from postbridge.kit.ids import new_id
-from postbridge.storage.unit_of_work import Database
+from postbridge.errors import InvalidInput, PostbridgeError
 
 SAMPLE_FILE_NAME = "sample-shipments.csv"
 _SAMPLE_ROW = {
@@ -55,69 +47,3 @@ def describe_problem(error: PostbridgeError) -> str:
         else f"{problem.field}: {problem.message}"
         for problem in problems
     )  # fmt: skip
-
-
-def store_upload(
-    *,
-    database: Database,
-    folder: Path,
-    limit: int,
-    merchant_id: str,
-    file_name: str,
-    source: BinaryIO,
-) -> tuple[ShipmentBatch, bool]:
-    """Store the file, check it and open its batch (or find the batch this same file opened
-    before: the key is the file's hash, as in the API). The batch and true when it is new."""
-    # Stored before the batch exists: the job queued with the batch names this file, so the
-    # worker can never claim a batch whose file is not there yet.
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{new_id('upl')}.csv"
-    try:
-        _copy_limited(source, stored, limit=limit)
-        reading.inspect_csv(stored)
-        sha = batches.file_sha256(stored)
-        batch, created = batches.open_batch(
-            database=database,
-            merchant_id=merchant_id,
-            batch_key=f"sha256:{sha}",
-            file_name=_clean_name(file_name),
-            sha256=sha,
-            queue_source=stored,
-        )
-    except BaseException:
-        stored.unlink(missing_ok=True)
-        raise
-    if not created:
-        stored.unlink(missing_ok=True)
-    return batch, created
-
-
-def _copy_limited(source: BinaryIO, target: Path, *, limit: int) -> None:
-    size = 0
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        while block := source.read(1 << 20):
-            size += len(block)
-            if size > limit:
-                raise PayloadTooLarge(
-                    f"file: larger than {describe_size(limit)}; split the file",
-                    limit_bytes=limit,
-                )
-            handle.write(block)
-    if size == 0:
-        raise InvalidInput.for_field("file", "the file is empty: expected a CSV with a header")
-
-
-def _clean_name(file_name: str) -> str:
-    """The name as shown on the page: no folder (some browsers send one), no control
-    characters (PostgreSQL refuses NUL), at most the column's 255 characters."""
-    name = file_name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in name if ch.isprintable())[:255] or "upload.csv"
-
-
-def describe_size(size: int) -> str:
-    """1024 -> '1 KiB', 2097152 -> '2 MiB'; anything else in bytes."""
-    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale and size % scale == 0:
-            return f"{size // scale} {unit}"
-    return f"{size} bytes"

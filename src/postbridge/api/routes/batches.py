@@ -2,9 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, UploadFile
@@ -12,12 +10,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from postbridge.api.deps import PlatformDep, PrincipalDep
-from postbridge.api.limits import describe_size
 from postbridge.api.routes.shipments import PROBLEM_RESPONSES
-from postbridge.bulk import batches, reading
+from postbridge.bulk import batches, uploads
 from postbridge.bulk.models import ShipmentBatch
-from postbridge.errors import InvalidInput, PayloadTooLarge
-from postbridge.kit.ids import new_id
 from postbridge.kit.schemas import Line
 
 router = APIRouter(prefix="/shipment-batches", tags=["shipment batches"])
@@ -70,51 +65,16 @@ def upload_batch(
     principal: PrincipalDep,
     batch_key: Annotated[Line | None, Form(max_length=255)] = None,
 ) -> dict[str, Any]:
-    # Stored under its upload id before the batch exists: the job queued with the batch names
-    # this file, so the worker can never claim a batch whose file is not there yet.
-    folder = platform.settings.var_dir / "batches"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{new_id('upl')}.csv"
-    try:
-        _stage_upload(file, stored, limit=platform.settings.max_upload_bytes)
-        # The file-level checks (encoding, delimiter, header, at least one row) answer now,
-        # naming the column, instead of a batch that fails in the worker.
-        reading.inspect_csv(stored)
-        sha = batches.file_sha256(stored)
-        batch, created = batches.open_batch(
-            database=platform.database,
-            merchant_id=principal.merchant_id,
-            batch_key=batch_key or f"sha256:{sha}",
-            file_name=(file.filename or "upload.csv")[:255],
-            sha256=sha,
-            queue_source=stored,
-        )
-    except BaseException:
-        stored.unlink(missing_ok=True)
-        raise
-    if not created:
-        stored.unlink(missing_ok=True)
+    batch, _ = uploads.store_upload(
+        database=platform.database,
+        folder=platform.settings.var_dir / "batches",
+        limit=platform.settings.max_upload_bytes,
+        merchant_id=principal.merchant_id,
+        file_name=file.filename or "upload.csv",
+        source=file.file,
+        batch_key=batch_key,
+    )
     return batch_read(batch)
-
-
-def _stage_upload(file: UploadFile, target: Path, *, limit: int) -> None:
-    """Copy the upload to ``target``, readable by this user only (it holds addresses)."""
-    size = 0
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        while block := file.file.read(1 << 20):
-            size += len(block)
-            if size > limit:
-                handle.close()
-                target.unlink(missing_ok=True)
-                raise PayloadTooLarge(
-                    f"file: larger than {describe_size(limit)}; split the file",
-                    limit_bytes=limit,
-                )
-            handle.write(block)
-    if size == 0:
-        target.unlink(missing_ok=True)
-        raise InvalidInput.for_field("file", "the file is empty: expected a CSV with a header")
 
 
 @router.get(
