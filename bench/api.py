@@ -255,7 +255,10 @@ class Server:
                 pass
             time.sleep(0.2)
         self.__exit__()
-        raise RuntimeError(f"the server did not start: see {log.name}")
+        log.close()
+        # The log lives in the bench's temporary folder, removed on the way out: show its end.
+        tail = Path(log.name).read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"the server did not start; the end of its log:\n{tail}")
 
     def __exit__(self, *_: object) -> None:
         if self.process is not None and self.process.poll() is None:

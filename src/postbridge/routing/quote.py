@@ -6,6 +6,8 @@ Pareto set: the fastest for premium products, otherwise the cheapest (line-haul 
 p90 date meets the product's promise, falling back to the fastest when none does.
 
 ``postbridge.routing.choice.choose`` then picks the option a booking uses.
+A service level's options are remembered per process until the next instant that can change
+them (``routing.service_options``, ``routing.option_cache``); prices are computed per parcel.
 """
 
 from __future__ import annotations
@@ -13,40 +15,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import partial
+from datetime import date, datetime
 
 from postbridge.errors import InvalidInput, ProblemList
-from postbridge.kit.clock import ensure_utc, time_zone
+from postbridge.kit.clock import ensure_utc
 from postbridge.kit.countries import UnknownCountry, normalize_country
 from postbridge.kit.measures import Dimensions
 from postbridge.kit.money import Money
 from postbridge.network.model import (
     FacilityKind,
     Incoterm,
-    LastMilePartner,
     Network,
     Product,
     ServiceLevel,
-    TransitDays,
 )
 from postbridge.routing.disruptions import NO_DISRUPTIONS, Disruptions, disrupted
-from postbridge.routing.journey import PlannedLeg, plan_legs, retime
+from postbridge.routing.option import QuoteOption
 from postbridge.routing.pricing import PriceBreakdown, chargeable_weight, price_parcel, price_zone
-from postbridge.routing.promise import Promise, find_transit, make_promise
-from postbridge.routing.scan import ParetoFront, ParetoLabel, candidate_positions, pareto_front
-from postbridge.routing.timetable import (
-    MINUTES_PER_DAY,
-    ConnectionSet,
-    Timetable,
-    from_minute,
-    timetable_at,
-    to_minute,
-)
-
-# Routes are searched up to this many days beyond the longest promise of the products quoted:
-# later hand-overs cannot meet a promise, and the fastest route is almost always much earlier.
-_SEARCH_SLACK_DAYS = 2
+from postbridge.routing.service_options import connection_costs, service_options
+from postbridge.routing.timetable import timetable_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,39 +59,6 @@ class DutiesQuery:
 
 
 DutiesEstimator = Callable[[DutiesQuery], Money | None]
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteOption:
-    product: str
-    product_name: str
-    service: ServiceLevel
-    partner: str
-    injection_point: str
-    incoterm: Incoterm
-    price: PriceBreakdown
-    promise: Promise
-    promised_by: date  # the product's promise as a date in the recipient's zone
-    within_promise: bool  # the p90 date is no later than promised_by
-    route: tuple[PlannedLeg, ...]
-    linehaul_cost: Money  # what the legs cost us, not part of the price
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "product": self.product,
-            "product_name": self.product_name,
-            "service": self.service.value,
-            "partner": self.partner,
-            "injection_point": self.injection_point,
-            "incoterm": self.incoterm.value,
-            "price": self.price.to_json(),
-            "promise": {
-                **self.promise.to_json(),
-                "promised_by": self.promised_by.isoformat(),
-                "within_promise": self.within_promise,
-            },
-            "route": [leg.to_json() for leg in self.route],
-        }
 
 
 def resolve_origin(network: Network, text: str) -> str:
@@ -188,15 +142,6 @@ def _duties_for(
     return True, estimate
 
 
-def connection_costs(connections: ConnectionSet, weight_g: int) -> list[int]:
-    """Line-haul cost of each connection for one parcel: per item plus per kg (rounded)."""
-    timetable = connections.timetable
-    per_kg = timetable.cost_per_kg[connections.ids]
-    per_item = timetable.cost_per_item[connections.ids]
-    costs: list[int] = (per_item + (per_kg * weight_g + 500) // 1000).tolist()
-    return costs
-
-
 def quote(
     network: Network,
     request: QuoteRequest,
@@ -239,7 +184,16 @@ def quote(
     options: list[QuoteOption] = []
     for service, products in by_service.items():
         options.extend(
-            _options_for_service(timetable, service, products, priced, request, origin, now)
+            service_options(
+                timetable,
+                service,
+                products,
+                priced,
+                request.weight_g,
+                request.destination_postal_code,
+                origin,
+                now,
+            )
         )
     options.sort(key=option_order)
     return options
@@ -251,135 +205,6 @@ def option_order(option: QuoteOption) -> tuple[date, str, int, str, str]:
     currencies."""
     total = option.price.total
     return (option.promise.p50, total.currency, total.minor, option.product, option.injection_point)
-
-
-def _options_for_service(
-    timetable: Timetable,
-    service: ServiceLevel,
-    products: list[Product],
-    priced: dict[str, PriceBreakdown],
-    request: QuoteRequest,
-    origin: str,
-    now: datetime,
-) -> list[QuoteOption]:
-    network = timetable.network
-    origin_index = timetable.stop_index[origin]
-    now_minute = to_minute(now)
-    handling = network.origin_handling.get(service)
-    if handling is None:
-        ready_p50 = now_minute + int(timetable.dwell_p50[origin_index])
-        ready_p90 = now_minute + int(timetable.dwell_p90[origin_index])
-    else:  # priority handling, or the wait for a consolidated dispatch
-        ready_p50 = now_minute + handling.median_min
-        ready_p90 = now_minute + handling.p90_min
-    targets = sorted(
-        {timetable.stop_index[p] for product in products for p in product.injection_points}
-    )
-    longest = max(product.promise_days for product in products) + _SEARCH_SLACK_DAYS
-    latest = min(now_minute + longest * MINUTES_PER_DAY, timetable.end_minute)
-    connections = timetable.connections(service)
-    costs = connection_costs(connections, request.weight_g)
-    useful = candidate_positions(connections, origin_index, targets, ready_p50, latest)
-    front = pareto_front(
-        connections,
-        origin_index,
-        ready_p50,
-        targets,
-        costs,
-        latest=latest,
-        candidate_positions=useful,
-    )
-    options = []
-    for product in products:
-        partner = network.partners[product.partner]
-        for injection in product.injection_points:
-            transit = find_transit(
-                partner, product.last_mile_service, injection, request.destination_postal_code
-            )
-            labels = front.labels.get(timetable.stop_index[injection], [])
-            if transit is None or not labels:
-                continue
-            promised_by = now.astimezone(time_zone(transit.time_zone)).date() + timedelta(
-                days=product.promise_days
-            )
-
-            evaluate = partial(
-                _evaluate,
-                timetable=timetable,
-                connections=connections,
-                front=front,
-                ready_p90=ready_p90,
-                partner=partner,
-                transit=transit,
-                injection_zone=network.facilities[injection].time_zone,
-            )
-            chosen = _pick_route(product.service, labels, evaluate, promised_by)
-            if chosen is None:
-                continue
-            label, path, promise = chosen
-            options.append(
-                QuoteOption(
-                    product=product.code,
-                    product_name=product.name,
-                    service=product.service,
-                    partner=partner.code,
-                    injection_point=injection,
-                    incoterm=product.incoterm,
-                    price=priced[product.code],
-                    promise=promise,
-                    promised_by=promised_by,
-                    within_promise=promise.p90 <= promised_by,
-                    route=plan_legs(timetable, path),
-                    linehaul_cost=Money(network.cost_currency, label.cost),
-                )
-            )
-    return options
-
-
-Candidate = tuple[ParetoLabel, list[int], Promise]
-
-
-def _evaluate(
-    label: ParetoLabel,
-    *,
-    timetable: Timetable,
-    connections: ConnectionSet,
-    front: ParetoFront,
-    ready_p90: int,
-    partner: LastMilePartner,
-    transit: TransitDays,
-    injection_zone: str,
-) -> Candidate | None:
-    """The route of a Pareto label with its promise (``None`` if p90 runs past the horizon)."""
-    path: list[int] = connections.ids[front.journey(label)].tolist()
-    p90_minute = retime(timetable, path, ready_p90)
-    if p90_minute is None:
-        return None
-    handover_p50, handover_p90 = from_minute(label.ready), from_minute(p90_minute)
-    return label, path, make_promise(partner, transit, injection_zone, handover_p50, handover_p90)
-
-
-def _pick_route(
-    service: ServiceLevel,
-    labels: list[ParetoLabel],
-    evaluate: Callable[[ParetoLabel], Candidate | None],
-    promised_by: date,
-) -> Candidate | None:
-    """Premium: the earliest hand-over. Others: the cheapest label whose p90 meets the promise.
-
-    Labels come earliest first with strictly falling cost, so walking them backwards visits
-    the cheapest first; the earliest hand-over is the fallback when none is on time.
-    """
-    if service is not ServiceLevel.PREMIUM:
-        for label in reversed(labels):
-            candidate = evaluate(label)
-            if candidate is not None and candidate[2].p90 <= promised_by:
-                return candidate
-    for label in labels:
-        candidate = evaluate(label)
-        if candidate is not None:
-            return candidate
-    return None
 
 
 __all__ = [
