@@ -66,6 +66,10 @@ class Shipment(Base):
             "created_at",
             "id",
         ),
+        # The dashboard's windows across merchants (migration 0013).
+        Index(
+            "ix_shipments_created_status_destination", "created_at", "status", "destination_country"
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

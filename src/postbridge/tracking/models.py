@@ -38,7 +38,11 @@ UNTRACKED_OWNER = "-"
 
 class TrackingEventRow(Base):
     __tablename__ = "tracking_events"
-    __table_args__ = (Index("ix_tracking_events_number_time", "tracking_number", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_tracking_events_number_time", "tracking_number", "occurred_at"),
+        # Partner health: each partner's last event and last 24 hours (migration 0013).
+        Index("ix_tracking_events_partner_received", "partner", "received_at"),
+    )
 
     fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
     tracking_number: Mapped[str] = mapped_column(String(40))
@@ -63,6 +67,8 @@ class Tracker(Base):
         Index("ix_trackers_partner_tracking_number", "partner_tracking_number"),
         Index("ix_trackers_merchant_updated", "merchant_id", "updated_at", "id"),
         Index("ix_trackers_status_last_event", "status", "last_event_at"),
+        # Punctuality: the window, the scope and the join key in one index (migration 0013).
+        Index("ix_trackers_delivered", "delivered_at", "merchant_id", "shipment_id"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,9 +1,9 @@
 """Operators' operations pages: parcels needing someone (with who must act, filtered by kind),
-the worker's jobs with a retry for dead ones, and partner health (queue depth per job kind)."""
+the worker's jobs with a retry for dead ones, and partner health (events heard, advance-data
+answers, unmapped codes, and the queue depth per job kind)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -13,11 +13,13 @@ from postbridge.errors import PostbridgeError
 from postbridge.jobs.models import JobStatus
 from postbridge.jobs.operations import list_jobs, retry_job
 from postbridge.kit.clock import utc_now
+from postbridge.reporting.service import partner_health
 from postbridge.tracking import reading
 from postbridge.tracking.alerts import AlertKind
 from postbridge.tracking.settings import silence_limits
 from postbridge.web.console_operator import operator_form, operator_page
 from postbridge.web.console_pages import message_page, platform_of, render
+from postbridge.web.durations import ago
 
 router = APIRouter(include_in_schema=False)
 KINDS = [kind.value for kind in AlertKind]
@@ -96,12 +98,17 @@ def partners(request: Request) -> Response:
     identity = operator_page(request)
     if isinstance(identity, Response):
         return identity
-    database = platform_of(request).database
-    queued = Counter(j.kind for j in list_jobs(database=database, status="queued", limit=500))
-    dead = Counter(j.kind for j in list_jobs(database=database, status="dead", limit=500))
-    kinds = sorted(set(queued) | set(dead))
+    now = utc_now()
+    try:
+        health, queues = partner_health(database=platform_of(request).database, now=now)
+    except PostbridgeError as exc:
+        return message_page(
+            request, identity=identity, status_code=exc.http_status,
+            title="Partner health could not be read", message=exc.detail,
+        )  # fmt: skip
+    heard = {p.partner: ago(p.last_event_received_at, now=now) for p in health}
     return render(
         request, "console/partners.html",
-        {"active": "partners", "kinds": kinds, "queued": queued, "dead": dead},
+        {"active": "partners", "health": health, "heard": heard, "queues": queues},
         identity=identity,
     )  # fmt: skip
