@@ -15,7 +15,7 @@ from postbridge.kit.text import storable
 from postbridge.storage.unit_of_work import Database
 from postbridge.tracking.alerts import Alert, SilenceLimits, TrackerSnapshot, alerts_for
 from postbridge.tracking.booking_link import TrackerSpan, booking_windows
-from postbridge.tracking.estimate_history import EstimateEntry, EstimateRepository
+from postbridge.tracking.estimate_history import EstimateEntry
 from postbridge.tracking.model import (
     ActionRequired,
     Milestone,
@@ -25,6 +25,7 @@ from postbridge.tracking.model import (
 )
 from postbridge.tracking.models import UnmappedCode
 from postbridge.tracking.normalize import normalize_tracking_number
+from postbridge.tracking.read_repository import TrackerReader
 from postbridge.tracking.repository import ShipmentLink, TrackingRepository
 from postbridge.tracking.state import TERMINAL_STATUSES
 
@@ -123,11 +124,16 @@ def public_view(*, database: Database, tracking_number: str) -> TrackerView | No
 def _view(
     database: Database, number: str, *, merchant_id: str | None, tracked_only: bool = False
 ) -> TrackerView | None:
-    with database.unit_of_work() as uow:
-        repo = TrackingRepository(uow.session)
-        row = repo.tracker(number, merchant_id=merchant_id, tracked_only=tracked_only)
+    """Two queries, three for a booked parcel (``tracking.read_repository`` says which), on
+    the autocommit read pool: each is one snapshot, and the trackers' rows say which events
+    and estimates to read."""
+    with database.reading() as connection:
+        reader = TrackerReader(connection)
+        rows = reader.trackers_of_number(number)
+        row = _chosen(rows, number, merchant_id=merchant_id, tracked_only=tracked_only)
         if row is None:
-            link = repo.shipment_for(number, merchant_id=merchant_id)
+            links = reader.shipments_of_number(number)
+            link = next((s for s in links if merchant_id in (None, s.merchant_id)), None)
             if link is None:
                 return None
             return TrackerView(
@@ -135,18 +141,39 @@ def _view(
             )
         tracker = TrackerRecord.of(row)
         numbers = _numbers(tracker)
-        siblings = repo.trackers_for_numbers(numbers)
-        window = booking_windows(
-            [TrackerSpan(t.id, _numbers(t), t.window_starts_at) for t in siblings]
-        ).get(row.id)
-        stored = repo.events_for_numbers(numbers)
-        history = [event for n in numbers for _, event in stored.get(n, ())]
-        promise = repo.promises([tracker.shipment_id]) if tracker.shipment_id else {}
-        estimates = EstimateRepository(uow.session).history([row.id]).get(row.id, [])
+        stored = reader.events_of_numbers(numbers)
+        # Only booked trackers are given estimates (estimate_history.record_estimates).
+        estimates = reader.estimates_of_tracker(row.id) if tracker.shipment_id else []
+    siblings = [r for r in rows if set(_numbers(r)) & set(numbers)]
+    window = booking_windows(
+        [TrackerSpan(t.id, _numbers(t), t.window_starts_at) for t in siblings]
+    ).get(row.id)
+    history = [event for n in numbers for event in stored.get(n, ())]
     kept = [e for e in history if window is None or window.contains(e.occurred_at)]
     kept.sort(key=lambda e: e.occurred_at, reverse=True)
-    p50, p90 = promise.get(tracker.shipment_id or "", (None, None))
-    return TrackerView(tracker, tuple(kept), p50, p90, tuple(estimates))
+    return TrackerView(tracker, tuple(kept), row.promised_p50, row.promised_p90, tuple(estimates))
+
+
+def _chosen(
+    rows: Sequence[Any], number: str, *, merchant_id: str | None, tracked_only: bool
+) -> Any | None:
+    """The caller's tracker of ``number`` among ``rows`` (its trackers and their siblings):
+    an operator (``merchant_id`` None) gets the booked one first, then a tracked one, then
+    the untracked one (unless ``tracked_only``)."""
+    mine = [
+        r
+        for r in rows
+        if number in (r.tracking_number, r.partner_tracking_number)
+        and _visible(r, merchant_id=merchant_id, tracked_only=tracked_only)
+    ]
+    mine.sort(key=lambda r: (r.shipment_id is None, r.merchant_id is None, r.id))
+    return mine[0] if mine else None
+
+
+def _visible(row: Any, *, merchant_id: str | None, tracked_only: bool) -> bool:
+    if merchant_id is not None:
+        return bool(row.merchant_id == merchant_id)
+    return not tracked_only or row.merchant_id is not None
 
 
 def list_trackers(

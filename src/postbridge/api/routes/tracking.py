@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from postbridge.api.deps import OperatorDep, PlatformDep, PrincipalDep
+from postbridge.api.offload import run_blocking
+from postbridge.bootstrap import Platform
 from postbridge.errors import InvalidInput
 from postbridge.kit.clock import utc_now
 from postbridge.kit.schemas import Line
@@ -30,12 +32,12 @@ from postbridge.tracking.schemas import (
     exception_read,
     ingest_result,
     tracker_created,
-    tracker_read,
     tracker_summary,
     unmapped_read,
 )
 from postbridge.tracking.settings import silence_limits
 from postbridge.tracking.trackers import track_number
+from postbridge.tracking.views import dumps, tracker_json
 
 router = APIRouter(tags=["tracking"])
 
@@ -106,13 +108,19 @@ def post_tracker(
     summary="A tracker: status, reason, action, milestone, promise and events newest first",
     responses=RESPONSES,
 )
-def read_tracker(
+async def read_tracker(
     tracking_number: str, platform: PlatformDep, principal: PrincipalDep
-) -> TrackerRead:
+) -> Response:
+    return await run_blocking(_read_tracker, tracking_number, platform, principal.scope)
+
+
+def _read_tracker(tracking_number: str, platform: Platform, scope: str | None) -> Response:
+    # Rendered straight to JSON bytes (tracking.views): a returned Response skips FastAPI's
+    # validation against the response model, which stays declared for the OpenAPI schema.
     view = reading.get_tracker(
-        database=platform.database, tracking_number=tracking_number, merchant_id=principal.scope
+        database=platform.database, tracking_number=tracking_number, merchant_id=scope
     )
-    return tracker_read(view)
+    return Response(dumps(tracker_json(view)), media_type="application/json")
 
 
 @router.get(
