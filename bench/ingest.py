@@ -9,10 +9,16 @@ table, in the same run, as the physical-limit anchor.
 The feed (tests/tracking_feed.py): ten UPU scans per parcel, 5% of the events resent later
 (exact copies), 10% swapped with their neighbour (out of order), 1% unmapped codes, as JSON
 Lines. "End to end" is the production path of ``postbridge tracking import``
-(``tracking.imports.import_file``): read and parse each line, normalise, fingerprint,
-deduplicate against the store, insert, count unmapped codes, attach trackers, recompute every
-touched tracker from its stored events, commit per 5,000-event chunk. Events per second are
-input lines over wall time. PostgreSQL is the server on 127.0.0.1:5432 when it answers
+(``tracking.imports.import_file``): read and parse each line, normalise, fingerprint (in a
+forked worker; the clean common item through ``tracking.fast_parse``), then in the writer:
+on PostgreSQL (``tracking.bulk_ingest``) COPY each 20,000-line chunk, already as COPY text,
+into a staging table, one ``INSERT ... SELECT DISTINCT ON ... ON CONFLICT DO NOTHING`` that
+deduplicates within the chunk and against the store, count unmapped codes, attach trackers,
+fold the new events onto the stored state of trackers they all come after (recompute the
+others from their stored events), commit per chunk; on SQLite the Python path (fingerprint
+lookup, executemany, recompute every touched tracker), commit per 5,000 events. Events per
+second are input lines over wall time; client CPU is split into the writer and its parsing
+worker, and on a local PostgreSQL the server's backends' CPU is read from /proc. PostgreSQL is the server on 127.0.0.1:5432 when it answers
 (POSTBRIDGE_BENCH_POSTGRES_URL overrides), otherwise the throwaway cluster of
 scripts/postgres.sh; each run uses a fresh database and drops it. After the PostgreSQL
 ingest, 2,000 reads of random trackers (``tracking.reading.get_tracker``, what
@@ -88,20 +94,47 @@ def ingest(url: str, feed: Path) -> dict[str, Any]:
 
     upgrade(url)
     database = Database(make_engine(url))
-    cpu_before = _cpu_seconds()
+    own_before, children_before = _cpu_seconds()
     started = time.perf_counter()
     counts = import_file(database=database, path=feed, code_schemes=partner_registry().code_scheme)
     elapsed = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu_before
+    own_after, children_after = _cpu_seconds()
+    own, children = own_after - own_before, children_after - children_before
+    server = _server_cpu_seconds(database) if database.dialect == "postgresql" else None
     database.dispose()
+    per_event = 1e6 / counts.received
     return {
         "seconds": elapsed,
         "events_per_s": counts.received / elapsed,
         # CPU time of the writer and its parsing worker: what the path costs, whatever the
         # neighbours on a shared machine take (the wall time depends on them).
-        "cpu_us_per_event": 1e6 * cpu / counts.received,
+        "cpu_us_per_event": per_event * (own + children),
+        "writer_cpu_us_per_event": per_event * own,
+        "worker_cpu_us_per_event": per_event * children,
+        "server_cpu_us_per_event": None if server is None else per_event * server,
         "counts": counts,
     }
+
+
+def _server_cpu_seconds(database: Any) -> float | None:
+    """CPU time of the PostgreSQL backends serving this run's (fresh) database, read from
+    /proc: only when the server runs on this machine (None otherwise)."""
+    from sqlalchemy import text
+
+    with database.engine.connect() as connection:
+        pids = list(
+            connection.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            ).scalars()
+        )
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def time_reads(url: str, items: list[dict[str, Any]], *, reads: int = 2000) -> dict[str, float]:
@@ -126,10 +159,11 @@ def time_reads(url: str, items: list[dict[str, Any]], *, reads: int = 2000) -> d
     return {"p50_ms": timings[len(timings) // 2], "p95_ms": timings[int(len(timings) * 0.95)]}
 
 
-def _cpu_seconds() -> float:
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds of this process (the writer) and of its exited children (the workers)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers, once they have exited
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def raw_copy(url: str, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -185,6 +219,9 @@ def main() -> None:
         "pg_events_per_s": round(pg["events_per_s"]),
         "sqlite_events_per_s": round(sqlite["events_per_s"]) if sqlite else None,
         "ratio_to_copy": round(pg["events_per_s"] / anchor["rows_per_s"], 3),
+        "copy_rows_per_s": round(anchor["rows_per_s"]),
+        "pg_cpu_us_per_event": round(pg["cpu_us_per_event"], 1),
+        "load_average": round(os.getloadavg()[0], 2),
     }
     if args.json:
         print(json.dumps(figures))  # noqa: T201
@@ -197,24 +234,30 @@ def main() -> None:
         f"stored {counts.accepted:,}, duplicates {counts.duplicates:,}, "
         f"unmapped {counts.unmapped:,}, unmatched {counts.unmatched:,}",
         "",
-        "| run | seconds | events/s | CPU µs per event (client) |",
-        "|---|---|---|---|",
+        "| run | seconds | events/s | client CPU µs per event (writer + worker) "
+        "| server CPU µs per event |",
+        "|---|---|---|---|---|",
         f"| raw COPY, unindexed PostgreSQL table (anchor) | {anchor['seconds']:.1f} | "
-        f"{anchor['rows_per_s']:,.0f} | |",
-        f"| end to end into PostgreSQL | {pg['seconds']:.1f} | {pg['events_per_s']:,.0f} | "
-        f"{pg['cpu_us_per_event']:.0f} |",
+        f"{anchor['rows_per_s']:,.0f} | | |",
+        _row("end to end into PostgreSQL", pg),
     ]
     if sqlite:
-        lines.append(
-            f"| end to end into SQLite | {sqlite['seconds']:.1f} | "
-            f"{sqlite['events_per_s']:,.0f} | {sqlite['cpu_us_per_event']:.0f} |"
-        )
+        lines.append(_row("end to end into SQLite", sqlite))
     lines.append(f"\nratio to COPY: {figures['ratio_to_copy']}")
     lines.append(
         f"tracker reads on PostgreSQL ({counts.accepted:,} events stored): "
         f"p50 {reads['p50_ms']:.2f} ms, p95 {reads['p95_ms']:.2f} ms"
     )
     print("\n".join(lines))  # noqa: T201
+
+
+def _row(label: str, run: dict[str, Any]) -> str:
+    server = run["server_cpu_us_per_event"]
+    return (
+        f"| {label} | {run['seconds']:.1f} | {run['events_per_s']:,.0f} | "
+        f"{run['cpu_us_per_event']:.0f} ({run['writer_cpu_us_per_event']:.0f} + "
+        f"{run['worker_cpu_us_per_event']:.0f}) | {'' if server is None else f'{server:.0f}'} |"
+    )
 
 
 if __name__ == "__main__":

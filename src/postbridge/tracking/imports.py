@@ -21,20 +21,18 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
-from typing import Any
-
-import orjson
+from typing import Any, Generic, TypeVar
 
 from postbridge.errors import FieldProblem, InvalidInput
 from postbridge.kit.processes import die_with_parent
 from postbridge.storage.unit_of_work import Database
+from postbridge.tracking.bulk_ingest import copy_block, file_error, ingest_copied, parse_line
 from postbridge.tracking.canonical import (
     MAX_REQUEST_EVENTS,
     CodeSchemes,
     ItemProblem,
     api_field_path,
     decode_body,
-    parse_item,
     parse_items,
 )
 from postbridge.tracking.errors import MalformedBody
@@ -45,7 +43,6 @@ from postbridge.tracking.ingest import (
     ingest_chunks,
     ingest_keyed_chunk,
 )
-from postbridge.tracking.normalize import fingerprint
 from postbridge.tracking.repository import event_from_values
 
 
@@ -71,7 +68,7 @@ def import_file(
     database: Database,
     path: Path,
     code_schemes: CodeSchemes,
-    chunk_size: int = CHUNK_EVENTS,
+    chunk_size: int | None = None,
     on_chunk: Callable[[int, IngestCounts], None] | None = None,
     workers: int | None = None,
 ) -> IngestCounts:
@@ -85,10 +82,23 @@ def import_file(
     """
     total = IngestCounts()
     count = default_workers(path) if workers is None else workers
-    with _ParsePipeline(count, code_schemes) as pipeline:
-        for lines_read, rows, problems in pipeline.run(_line_blocks(path, chunk_size)):
+    if database.dialect == "postgresql":
+        # Whole chunks: the workers write COPY text, the database deduplicates (bulk_ingest).
+        blocks = _line_blocks(path, chunk_size or DATABASE_CHUNK_LINES)
+        with _ParsePipeline(count, code_schemes, copy_block) as copying:
+            for lines_read, received, copy_text, problems in copying.run(blocks):
+                if problems:
+                    raise file_error(problems)
+                counts = ingest_copied(database=database, copy_text=copy_text, received=received)
+                total.add(counts)
+                if on_chunk is not None:
+                    on_chunk(lines_read, counts)
+        return total
+    blocks = _line_blocks(path, chunk_size or CHUNK_EVENTS)
+    with _ParsePipeline(count, code_schemes, parse_block) as pipeline:
+        for lines_read, rows, problems in pipeline.run(blocks):
             if problems:
-                raise _file_error(problems)
+                raise file_error(problems)
             keyed = [(row[0], event_from_values(row)) for row in rows]
             counts = ingest_keyed_chunk(database=database, keyed=keyed)
             total.add(counts)
@@ -97,10 +107,16 @@ def import_file(
     return total
 
 
+# Lines per chunk on PostgreSQL by default, where a chunk costs a few statements whatever its
+# size (SQLite: ``CHUNK_EVENTS``).
+DATABASE_CHUNK_LINES = 20_000
+
 # A parsed chunk: lines read, events as plain tuples (``EVENT_COLUMNS`` order without the
 # received time: they pickle between processes several times faster than the dataclasses),
 # and the problems of its bad lines.
 ParsedBlock = tuple[int, list[tuple[Any, ...]], list[ItemProblem]]
+Task = tuple[int, list[bytes]]  # the number of a block's first line, and its lines
+Parsed = TypeVar("Parsed")
 WORKERS_MIN_FILE_BYTES = 4 << 20
 
 
@@ -122,28 +138,18 @@ def _line_blocks(path: Path, chunk_size: int) -> Iterator[tuple[int, list[bytes]
             first += len(block)
 
 
-def parse_block(task: tuple[int, list[bytes]], code_schemes: CodeSchemes) -> ParsedBlock:
+def parse_block(task: Task, code_schemes: CodeSchemes) -> ParsedBlock:
     first, block = task
     rows: list[tuple[Any, ...]] = []
     problems: list[ItemProblem] = []
     for line_number, line in enumerate(block, start=first):
         if not line.strip():
             continue
-        try:
-            item = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            problems.append(ItemProblem(line_number, "", f"malformed JSON: {exc}"))
-            continue
-        parsed = parse_item(item, line_number, code_schemes)
+        parsed = parse_line(line_number, line, code_schemes)
         if isinstance(parsed, list):
             problems.extend(parsed)
-            continue
-        place = parsed.location
-        rows.append((
-            fingerprint(parsed), parsed.tracking_number, parsed.partner, parsed.code_scheme,
-            parsed.raw_code, parsed.raw_text, parsed.occurred_at, parsed.occurred_zone,
-            place.facility, place.city, place.region, place.postal_code, place.country,
-        ))  # fmt: skip
+        else:
+            rows.append(parsed)
     return len(block), rows, problems
 
 
@@ -159,21 +165,25 @@ def _worker_start(parent_pid: int, code_schemes: CodeSchemes) -> None:
     die_with_parent(parent_pid, signal.SIGKILL)
 
 
-def _parse_adopted(task: tuple[int, list[bytes]]) -> ParsedBlock:
+def _parse_adopted(parse: Callable[[Task, CodeSchemes], Parsed], task: Task) -> Parsed:
     assert _adopted_schemes is not None
-    return parse_block(task, _adopted_schemes)
+    return parse(task, _adopted_schemes)
 
 
-class _ParsePipeline:
-    """Parsed blocks in file order, at most ``2 * workers + 1`` ahead; in this process when
-    there are no workers. A worker that dies fails the import (BrokenProcessPool)."""
+class _ParsePipeline(Generic[Parsed]):
+    """Blocks parsed by ``parse`` (a module-level function: workers get it by name), in file
+    order, at most ``2 * workers + 1`` ahead; in this process when there are no workers. A
+    worker that dies fails the import (BrokenProcessPool)."""
 
-    def __init__(self, workers: int, code_schemes: CodeSchemes) -> None:
+    def __init__(
+        self, workers: int, code_schemes: CodeSchemes, parse: Callable[[Task, CodeSchemes], Parsed]
+    ) -> None:
         self.workers = workers
         self.code_schemes = code_schemes
+        self.parse = parse
         self._executor: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> _ParsePipeline:
+    def __enter__(self) -> _ParsePipeline[Parsed]:
         if self.workers > 0:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
@@ -188,30 +198,18 @@ class _ParsePipeline:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    def run(self, tasks: Iterator[tuple[int, list[bytes]]]) -> Iterator[ParsedBlock]:
+    def run(self, tasks: Iterator[Task]) -> Iterator[Parsed]:
         if self._executor is None:
             for task in tasks:
-                yield parse_block(task, self.code_schemes)
+                yield self.parse(task, self.code_schemes)
             return
-        pending: deque[Future[ParsedBlock]] = deque()
+        pending: deque[Future[Parsed]] = deque()
         for task in tasks:
-            pending.append(self._executor.submit(_parse_adopted, task))
+            pending.append(self._executor.submit(_parse_adopted, self.parse, task))
             if len(pending) > 2 * self.workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-def _file_error(problems: list[ItemProblem]) -> InvalidInput:
-    first = problems[0]
-    where = f"line {first.index}" + (f": {first.field}" if first.field else "")
-    return InvalidInput(
-        f"{where}: {first.message}",
-        problems=[
-            FieldProblem(f"line {p.index}" + (f".{p.field}" if p.field else ""), p.message, p.code)
-            for p in problems
-        ],
-    )
 
 
 def _raise_if_any(problems: list[ItemProblem]) -> None:

@@ -12,6 +12,7 @@ fingerprint stored and does nothing at all.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,11 +26,23 @@ from postbridge.tracking.booking_link import TrackerSpan, booking_windows, shipm
 from postbridge.tracking.codes import normalize_code
 from postbridge.tracking.estimate_history import record_estimates
 from postbridge.tracking.events import TrackerDelivered, TrackerException, TrackerUpdated
-from postbridge.tracking.model import ActionRequired, TrackingEvent, TrackingState, TrackingStatus
+from postbridge.tracking.model import (
+    ActionRequired,
+    Milestone,
+    Reason,
+    TrackingEvent,
+    TrackingState,
+    TrackingStatus,
+)
 from postbridge.tracking.models import UNTRACKED_OWNER
 from postbridge.tracking.normalize import fingerprint
 from postbridge.tracking.repository import ShipmentLink, TrackingRepository
-from postbridge.tracking.state import BookingWindow, recompute_state_of_distinct
+from postbridge.tracking.state import (
+    BookingWindow,
+    StoredFold,
+    extend_state,
+    recompute_state_of_distinct,
+)
 
 CHUNK_EVENTS = 5000
 # The columns a recomputation writes, and those whose change is news for a merchant.
@@ -104,22 +117,43 @@ def ingest_keyed_chunk(
         new = repo.append_events(list(unique.items()), received_at=now)
         counts = IngestCounts(received=len(keyed), accepted=len(new))
         counts.duplicates = counts.received - counts.accepted
-        if not new:
-            uow.commit()  # nothing new; committing keeps the staging table (PostgreSQL)
-            return counts
-        unmapped = _unmapped_counts(event for _, event in new)
-        repo.add_unmapped(unmapped, now=now)
-        counts.unmapped = sum(count for _, count, _ in unmapped.values())
-        numbers = sorted({event.tracking_number for _, event in new})
-        links = repo.shipments_for_numbers(numbers)
-        trackers = attach_trackers(repo, numbers, links, now=now)
-        windows = refresh_trackers(
-            uow, repo, trackers, shipment_statuses={s.shipment_id: s.status for s in links},
-            now=now, known=dict(new),
-        )  # fmt: skip
-        counts.unmatched = _count_unmatched([event for _, event in new], trackers, windows)
-        uow.commit()
+        if new:
+            settle_new_events(uow, repo, new, counts, now=now)
+        uow.commit()  # with nothing new too: committing keeps the staging table (PostgreSQL)
     return counts
+
+
+def settle_new_events(
+    uow: UnitOfWork,
+    repo: TrackingRepository,
+    new: Sequence[tuple[str, TrackingEvent]],
+    counts: IngestCounts,
+    *,
+    now: datetime,
+    stored_counts: Callable[[Sequence[str]], Mapping[str, int]] | None = None,
+) -> None:
+    """Everything a chunk's just-stored events move, in its unit of work: unmapped-code
+    counts, trackers, states, bookings, domain events; adds to ``counts``. ``stored_counts``
+    (events stored per number, these included) lets trackers fold only the new events."""
+    unmapped = _unmapped_counts(event for _, event in new)
+    repo.add_unmapped(unmapped, now=now)
+    counts.unmapped += sum(count for _, count, _ in unmapped.values())
+    numbers = sorted({event.tracking_number for _, event in new})
+    links = repo.shipments_for_numbers(numbers)
+    trackers = attach_trackers(repo, numbers, links, now=now)
+    prior: dict[str, int] | None = None
+    if stored_counts is not None:
+        # Counted once the trackers are locked: a concurrent chunk's events are then either
+        # committed with its states, or not visible yet.
+        just_stored = Counter(event.tracking_number for _, event in new)
+        numbers_of_trackers = sorted({n for t in trackers for n in _numbers(t)})
+        stored = stored_counts(numbers_of_trackers)
+        prior = {n: stored.get(n, 0) - just_stored.get(n, 0) for n in numbers_of_trackers}
+    windows = refresh_trackers(
+        uow, repo, trackers, shipment_statuses={s.shipment_id: s.status for s in links},
+        now=now, known=dict(new), prior_counts=prior,
+    )  # fmt: skip
+    counts.unmatched += _count_unmatched([event for _, event in new], trackers, windows)
 
 
 def attach_trackers(
@@ -209,19 +243,29 @@ def refresh_trackers(
     shipment_statuses: Mapping[str, str],
     now: datetime,
     known: Mapping[str, TrackingEvent] | None = None,
+    prior_counts: Mapping[str, int] | None = None,
 ) -> dict[str, BookingWindow | None]:
     """Recompute each tracker from its stored events, write what changed, move the bookings
     and record the merchants' domain events; returns each tracker's booking window.
-    ``known``: events just stored, by fingerprint, so their rows need not be decoded again."""
+    ``known``: events just stored, by fingerprint, so their rows need not be decoded again.
+    ``prior_counts``: events stored per number before ``known``; a tracker whose row covers
+    exactly those (and that all of its ``known`` events come after) folds only its new ones."""
     spans = [TrackerSpan(t.id, _numbers(t), t.window_starts_at) for t in trackers]
     windows = booking_windows(spans)
-    events = repo.events_for_numbers((n for span in spans for n in span.numbers), known=known)
+    extended: dict[str, TrackingState] = {}
+    if prior_counts is not None and known:
+        extended = _extended_states(trackers, windows, known, prior_counts)
+    events = repo.events_for_numbers(
+        (n for t in trackers if t.id not in extended for n in _numbers(t)), known=known
+    )
     updates: list[dict[str, Any]] = []
     bookings: dict[str, str] = {}
     recomputed: list[tuple[Any, TrackingState]] = []
     for tracker in trackers:
-        history = [keyed for n in _numbers(tracker) for keyed in events.get(n, ())]
-        state = recompute_state_of_distinct(history, window=windows[tracker.id])
+        state = extended.get(tracker.id) or recompute_state_of_distinct(
+            [keyed for n in _numbers(tracker) for keyed in events.get(n, ())],
+            window=windows[tracker.id],
+        )
         values = state_columns(state, previous_partner=tracker.partner)
         if all(getattr(tracker, name) == values[name] for name in STATE_COLUMNS):
             continue
@@ -239,6 +283,48 @@ def refresh_trackers(
     # An estimate moves only with the state, so unchanged trackers need no new one.
     record_estimates(uow.session, recomputed, now=now)
     return windows
+
+
+def _extended_states(
+    trackers: Sequence[Any],
+    windows: Mapping[str, BookingWindow | None],
+    known: Mapping[str, TrackingEvent],
+    prior_counts: Mapping[str, int],
+) -> dict[str, TrackingState]:
+    """The states ``extend_state`` can give: trackers with no booking window and no booked
+    shipment (whose estimates need every milestone's time), whose row counts every event
+    stored before this chunk."""
+    new_by_number: dict[str, list[tuple[str, TrackingEvent]]] = {}
+    for key, event in known.items():
+        new_by_number.setdefault(event.tracking_number, []).append((key, event))
+    extended: dict[str, TrackingState] = {}
+    for tracker in trackers:
+        numbers = _numbers(tracker)
+        if windows[tracker.id] is not None or tracker.shipment_id is not None:
+            continue
+        if tracker.event_count + tracker.excluded_events != sum(prior_counts[n] for n in numbers):
+            continue
+        state = extend_state(
+            _stored_fold(tracker), [keyed for n in numbers for keyed in new_by_number.get(n, ())]
+        )
+        if state is not None:
+            extended[tracker.id] = state
+    return extended
+
+
+def _stored_fold(tracker: Any) -> StoredFold:
+    return StoredFold(
+        status=TrackingStatus(tracker.status),
+        reason=Reason(tracker.reason) if tracker.reason else None,
+        action=ActionRequired(tracker.action),
+        milestone=Milestone(tracker.milestone) if tracker.milestone else None,
+        last_event_at=tracker.last_event_at,
+        delivered_at=tracker.delivered_at,
+        returned_at=tracker.returned_at,
+        event_count=tracker.event_count,
+        unmapped_event_count=tracker.unmapped_events,
+        excluded_count=tracker.excluded_events,
+    )
 
 
 def state_columns(state: TrackingState, *, previous_partner: str | None) -> dict[str, Any]:

@@ -175,6 +175,65 @@ def _fold_distinct(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredFold:
+    """What a tracker row keeps of the fold of its events: enough to fold later events onto
+    it, except the time each earlier milestone was first reached (rows keep the furthest)."""
+
+    status: TrackingStatus
+    reason: Reason | None
+    action: ActionRequired
+    milestone: Milestone | None
+    last_event_at: datetime | None
+    delivered_at: datetime | None
+    returned_at: datetime | None
+    event_count: int
+    unmapped_event_count: int
+    excluded_count: int
+
+
+def extend_state(
+    stored: StoredFold, keyed_events: Iterable[tuple[str, TrackingEvent]]
+) -> TrackingState | None:
+    """The state of the stored events plus ``keyed_events`` (new, distinct, no booking
+    window), folding only the new ones; None when that would not equal a recomputation from
+    all the events, and the caller must recompute: an event not strictly after the stored
+    last one (it sorts among them), or a return leg (the fold's return reason is not stored).
+
+    ``milestones`` and ``unmapped_codes`` then hold only what the new events add.
+    """
+    ordered = sorted(keyed_events, key=lambda item: _time_order_key(item[1], item[0]))
+    if not ordered or stored.status in RETURN_STATUSES:
+        return None
+    if stored.last_event_at is not None and ordered[0][1].occurred_at <= stored.last_event_at:
+        return None
+    fold = _Fold(stored.status, stored.reason, stored.action, stored.delivered_at,
+                 stored.returned_at)  # fmt: skip
+    for _, event in ordered:
+        fold.apply(event)
+    furthest = [m for m in (stored.milestone, *fold.reached) if m is not None]
+    new_events = [event for _, event in ordered]
+    return TrackingState(
+        status=fold.status,
+        reason=fold.reason,
+        action=fold.action,
+        milestone=max(furthest, key=_rank) if furthest else None,
+        milestones=tuple(
+            MilestoneReached(m, fold.reached[m]) for m in sorted(fold.reached, key=_rank)
+        ),
+        last_event=new_events[-1],
+        delivered_at=fold.delivered_at,
+        returned_at=fold.returned_at,
+        event_count=stored.event_count + len(new_events),
+        excluded_count=stored.excluded_count,
+        unmapped_codes=tuple(
+            sorted({(e.code_scheme, e.raw_code) for e in new_events if not e.is_mapped})
+        ),
+        unmapped_event_count=stored.unmapped_event_count
+        + sum(1 for e in new_events if not e.is_mapped),
+    )
+
+
 def expire_if_silent(
     state: TrackingState, *, now: datetime, max_silence: timedelta
 ) -> TrackingState:
@@ -240,12 +299,16 @@ class _Fold:
         self.action = event.action
 
 
+# ``Milestone.rank`` looks its member up in a tuple; the sort key of every event reads it.
+_MILESTONE_RANK = {milestone: milestone.rank for milestone in Milestone}
+
+
 def _rank(milestone: Milestone) -> int:
-    return milestone.rank
+    return _MILESTONE_RANK[milestone]
 
 
 def _time_order_key(event: TrackingEvent, key: str) -> tuple[datetime, int, int, str]:
-    milestone_rank = -1 if event.milestone is None else event.milestone.rank
+    milestone_rank = -1 if event.milestone is None else _MILESTONE_RANK[event.milestone]
     return (event.occurred_at, _SAME_INSTANT_ORDER[event.status], milestone_rank, key)
 
 
