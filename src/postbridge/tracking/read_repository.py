@@ -1,14 +1,15 @@
 """The read side of one tracker (issue 13): Core statements built once, on a bare connection
 (``Database.reading``), no ORM session and no ORM objects.
 
-A tracker read is two queries, three for a booked parcel:
+A tracker read is two queries, three or four for a booked parcel:
 
 1. ``_TRACKERS_OF_NUMBER``: every tracker of the number (on its tracking or its partner
-   number), every tracker sharing a number with one of those (their siblings, whose bookings
-   close each other's windows under a recycled number), and each one's booking promise. Each
-   number column is looked up on its own index and the lookups joined by UNION ALL (the OR
-   over the two columns and the siblings' own query were two thirds of the ORM read's time,
-   BENCHMARKS.md).
+   number) with its booking promise; each number column is looked up on its own index and the
+   lookups joined by UNION ALL (the OR over the two columns and the siblings' own query were
+   two thirds of the ORM read's time, BENCHMARKS.md). When those trackers carry another
+   number (a partner's beside ours), ``_TRACKERS_OF_NUMBERS`` adds every tracker sharing one
+   of their numbers (their siblings, whose bookings close each other's windows under a
+   recycled number).
 2. ``_EVENTS_OF_NUMBERS``: the stored events of the chosen tracker's numbers.
 3. ``_ESTIMATES_OF_TRACKER``: the estimate history, only for a booked tracker
    (``estimate_history.record_estimates`` writes estimates for booked trackers only).
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, String, Table, bindparam, select, union, union_all
+from sqlalchemy import Connection, Row, Table, bindparam, select, union_all
 
 from postbridge.shipments.models import Shipment
 from postbridge.tracking.estimate_history import EstimateEntry
@@ -44,33 +45,32 @@ TRACKER_COLUMNS = (
 )  # fmt: skip
 
 
-def _trackers_of_number() -> Any:
-    number = bindparam("number", type_=String())
-    pair = (_trackers.c.tracking_number, _trackers.c.partner_tracking_number)
-    hits = union_all(
-        select(*pair).where(_trackers.c.tracking_number == number),
-        select(*pair).where(_trackers.c.partner_tracking_number == number),
-    ).cte("hits")
-    numbers = union(
-        select(hits.c.tracking_number.label("number")),
-        select(hits.c.partner_tracking_number).where(hits.c.partner_tracking_number.is_not(None)),
-    ).cte("numbers")
+def _trackers_where(number_matches: Any) -> Any:
+    """Trackers (TRACKER_COLUMNS and the booking's promise) whose tracking number or partner
+    number matches: each number column on its own index, joined by UNION ALL (an OR over the
+    two columns read neither index well)."""
     columns = [_trackers.c[name] for name in TRACKER_COLUMNS]
     promise = (_shipments.c.promised_p50, _shipments.c.promised_p90)
     with_promise = _trackers.outerjoin(_shipments, _shipments.c.id == _trackers.c.shipment_id)
-    # A tracker whose two numbers are both among ``numbers`` comes back twice: the caller
-    # keeps one row per id (a UNION would compare every column of every row).
+    # A tracker matching on both columns comes back twice: the caller keeps one row per id.
     return union_all(
-        select(*columns, *promise).select_from(
-            with_promise.join(numbers, numbers.c.number == _trackers.c.tracking_number)
-        ),
-        select(*columns, *promise).select_from(
-            with_promise.join(numbers, numbers.c.number == _trackers.c.partner_tracking_number)
-        ),
+        select(*columns, *promise)
+        .select_from(with_promise)
+        .where(number_matches(_trackers.c.tracking_number)),
+        select(*columns, *promise)
+        .select_from(with_promise)
+        .where(number_matches(_trackers.c.partner_tracking_number)),
     )
 
 
-_TRACKERS_OF_NUMBER = _trackers_of_number()
+# The numbers are bound values, not a subquery: a subquery's rows are a guess to the planner,
+# which on a freshly loaded table (no statistics yet) chose to scan every tracker (14 ms per
+# read at 20k trackers right after bench/ingest.py's import); bound values are index lookups
+# whatever the statistics say.
+_TRACKERS_OF_NUMBER = _trackers_where(lambda column: column == bindparam("number"))
+_TRACKERS_OF_NUMBERS = _trackers_where(
+    lambda column: column.in_(bindparam("numbers", expanding=True))
+)
 _EVENTS_OF_NUMBERS = select(*(_events.c[name] for name in EVENT_COLUMNS[:13])).where(
     _events.c.tracking_number.in_(bindparam("numbers", expanding=True))
 )
@@ -105,9 +105,19 @@ class TrackerReader:
 
     def trackers_of_number(self, number: str) -> list[Row[Any]]:
         """The trackers of ``number`` and their siblings, one row each (TRACKER_COLUMNS, then
-        ``promised_p50`` and ``promised_p90``), in id order."""
-        rows = self.connection.execute(_TRACKERS_OF_NUMBER, {"number": number}).all()
-        unique = {row.id: row for row in rows}
+        ``promised_p50`` and ``promised_p90``), in id order. The siblings share a number with
+        one of the trackers found; a second query looks them up only when those trackers
+        carry a number other than ``number`` (a partner's number beside ours)."""
+        unique = {row.id: row for row in self.connection.execute(
+            _TRACKERS_OF_NUMBER, {"number": number}
+        )}  # fmt: skip
+        numbers = {
+            found for row in unique.values()
+            for found in (row.tracking_number, row.partner_tracking_number) if found
+        }  # fmt: skip
+        if numbers - {number}:
+            siblings = self.connection.execute(_TRACKERS_OF_NUMBERS, {"numbers": sorted(numbers)})
+            unique.update((row.id, row) for row in siblings)
         return [unique[key] for key in sorted(unique)]
 
     def events_of_numbers(self, numbers: Sequence[str]) -> dict[str, list[TrackingEvent]]:
