@@ -64,7 +64,11 @@ def _same_column(reported: str, column: str) -> bool:
     if reported == column:
         return True
     # A cell of the unused second item starts that item: its other cells are then missing.
-    return column.startswith("item2_") and reported.startswith("item2_")
+    if column.startswith("item2_") and reported.startswith("item2_"):
+        return True
+    # A larger (valid) quantity or unit weight can make the items outweigh the parcel: that
+    # rule is reported on the parcel's weight, the figure it compares them with.
+    return reported == "weight_g" and column.endswith(("_quantity", "_unit_weight_g"))
 
 
 def _batch_outcome(backend: Backend, text: bytes) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -126,7 +130,8 @@ def test_each_hostile_csv_column_is_its_rows_error(backend: Backend) -> None:
                 continue
             assert statuses == {"rejected"}, results
             fields = [r["field"] for r in results]
-            assert any(_same_column(f, column) for f in fields), (column, value[:80], results)
+            problems = [(r["field"], r["message"]) for r in results]
+            assert any(_same_column(f, column) for f in fields), (column, value[:80], problems)
             assert all(r["message"] for r in results), results
 
     fuzz()
